@@ -1,0 +1,1 @@
+"""Benchmarks (`make bench`): ingest throughput, search latency and retrieval quality."""

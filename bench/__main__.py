@@ -1,0 +1,106 @@
+"""`make bench`: ingest throughput, search latency and retrieval quality on the shared corpus.
+
+Sections: ingest-market (3.5k items), ingest-focus (31k items, once), search (latency of
+dense/keyword/hybrid at the corpus sizes and at a 100k-chunk scale-up), quality (nDCG@10 and
+recall@20 on bench/labels/retrieval.jsonl). Figures go to stdout and bench/out/results.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+
+from bench import ingest_bench, search_bench
+from bench.corpus import OUT, corpus
+from bench.scale import scale_up
+from index.embedding import load_embedder
+from index.settings import IndexSettings
+
+SECTIONS = ("ingest-market", "ingest-focus", "search", "quality")
+
+
+def say(line: str) -> None:
+    print(line, flush=True)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("sections", nargs="*", choices=SECTIONS, default=list(SECTIONS))
+    parser.add_argument("--reuse", action="store_true",
+                        help="reuse indexes already built under bench/out")
+    args = parser.parse_args()
+    sections = args.sections or list(SECTIONS)
+    logging.basicConfig(level=logging.WARNING)
+    OUT.mkdir(parents=True, exist_ok=True)
+    results_path = OUT / "results.json"
+    results = json.loads(results_path.read_text()) if results_path.exists() else {}
+    market, focus = corpus("rss2023-ai-market"), corpus("rss2023-ai-focus")
+    if market is None:
+        say("shared corpus ../shared/data/news not found: benchmarks skipped")
+        return 0
+    indexes = {"market": OUT / "index-market", "focus": OUT / "index-focus"}
+
+    for name, path, source in (("market", indexes["market"], market),
+                               ("focus", indexes["focus"], focus)):
+        if f"ingest-{name}" not in sections or source is None:
+            continue
+        if args.reuse and (path / "CURRENT").exists():
+            say(f"[ingest-{name}] reusing {path}")
+            continue
+        say(f"[ingest-{name}] ingesting {source} ...")
+        result = ingest_bench.run_ingest(source, path)
+        results[f"ingest-{name}"] = result | {"report": _slim(result["report"])}
+        for line in ingest_bench.summarize(name, result):
+            say(line)
+        if name == "market":
+            again = ingest_bench.run_ingest(source, path, fresh=False)
+            r = again["report"]
+            say(f"[ingest-market] re-run: {r['unchanged']} unchanged, {r['new']} new, "
+                f"{again['wall_seconds']:.1f}s")
+            results["ingest-market-rerun"] = again | {"report": _slim(r)}
+
+    embedder = load_embedder(IndexSettings(_env_file=None, embedding_model="bundled"))  # type: ignore[call-arg]
+    if "search" in sections:
+        scaled = OUT / "index-100k"
+        targets = [("market", indexes["market"]), ("focus", indexes["focus"])]
+        if (indexes["focus"] / "CURRENT").exists():
+            n = scale_up(indexes["focus"], scaled, 100_000)
+            say(f"[search] built a {n}-chunk scale-up of the focus index")
+            targets.append(("100k", scaled))
+        for name, path in targets:
+            if not (path / "CURRENT").exists():
+                continue
+            reader, searcher = search_bench.open_searcher(path, embedder)
+            queries = search_bench.sample_queries(reader, 240)
+            lat = search_bench.latency(searcher, queries)
+            results[f"search-{name}"] = {"chunks": reader.manifest.counts.chunks, **lat}
+            for mode, p in lat.items():
+                say(f"[search-{name}] {mode:8s} n={p['n']:.0f}  p50 {p['p50_ms']:.1f} ms  "
+                    f"p95 {p['p95_ms']:.1f} ms  p99 {p['p99_ms']:.1f} ms")
+            reader.close()
+    if "quality" in sections and (indexes["market"] / "CURRENT").exists():
+        labels = search_bench.load_labels()
+        if labels:
+            reader, searcher = search_bench.open_searcher(indexes["market"], embedder)
+            qual = search_bench.quality(searcher, labels)
+            results["quality-market"] = qual
+            for mode, q in qual.items():
+                say(f"[quality] {mode:8s} nDCG@10 {q['ndcg@10']:.3f}  recall@20 "
+                    f"{q['recall@20']:.3f}  ({q['questions']:.0f} questions)")
+    results_path.write_text(json.dumps(results, indent=2, default=str))
+    say(f"results written to {results_path.relative_to(OUT.parent.parent)}")
+    return 0
+
+
+def _slim(report: dict) -> dict:
+    return {k: v for k, v in report.items() if k not in ("skipped",)} | {
+        "skipped_count": len(report.get("skipped", []))
+    }
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    sys.exit(main())

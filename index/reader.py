@@ -1,0 +1,254 @@
+"""Read side: open the serving generation, run dense and keyword candidate searches."""
+
+from __future__ import annotations
+
+import logging
+import re
+import sqlite3
+import threading
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from index import generations, vectors
+from index.generations import SQLITE_NAME, VECTORS_NAME
+from index.manifest import Manifest
+from index.store import connect, parse_iso
+
+log = logging.getLogger(__name__)
+
+
+class Filters(BaseModel):
+    """Restrict a search to articles naming any of ``tickers`` and published in a range."""
+
+    tickers: list[str] = Field(default_factory=list)
+    since: datetime | None = None
+    until: datetime | None = None
+
+    @property
+    def empty(self) -> bool:
+        return not self.tickers and self.since is None and self.until is None
+
+
+class SearchHit(BaseModel):
+    """One passage found by a search, with its article's metadata."""
+
+    article_id: str
+    chunk_id: int
+    position: int
+    url: str | None
+    title: str
+    outlet: str | None
+    published: datetime | None
+    text: str
+    tickers: list[str]
+    score: float
+    dense: float | None = None
+    """Cosine similarity of the passage to the query, when the dense search found it."""
+    keyword: float | None = None
+    """BM25 score (higher is better), when the keyword search found it."""
+    duplicates: list[str] = Field(default_factory=list)
+    """URLs of syndicated near-duplicates linked to this article."""
+
+
+_STOP = frozenset(
+    (
+        "a an and are as at be by did do does for from has have how in is it its of on or that "
+        "the this to was were what when where which who whom why will with about after before "
+        "stock stocks share shares news"
+    ).split()
+)
+_DOWN = ("fell", "dropped", "plunged", "plummeted", "slid", "tumbled", "sank", "declined", "lost")
+_UP = ("rose", "jumped", "surged", "soared", "rallied", "climbed", "gained")
+_EXPANSIONS: dict[str, tuple[str, ...]] = {
+    # Market-move questions use other verbs than the news does ("who lost" vs "plummeted").
+    **{w: _DOWN for w in ("lost", "lose", "loses", "loser", "losers", "losing", "fall", "drop",
+                          "dropped", "fell", "plunge", "plunged", "slump", "crash", "tank",
+                          "tanked", "sink", "decline", "down")},
+    **{w: _UP for w in ("won", "win", "wins", "winner", "winners", "winning", "gain", "gained",
+                        "jump", "jumped", "rise", "rose", "surge", "surged", "soar", "rally",
+                        "climb", "up", "benefit", "benefited", "beneficiaries")},
+}
+_TERM = re.compile(r"[\w][\w.&'-]*", re.UNICODE)
+
+
+def fts_query(text: str) -> str | None:
+    """A safe FTS5 query: the question's words, quoted, OR-ed (no operator injection)."""
+    terms: dict[str, None] = {}
+    expansions: dict[str, None] = {}
+    for raw in _TERM.findall(text.lower()):
+        term = raw.strip(".'-&")
+        if len(term) < 2 or term in _STOP:
+            continue
+        terms.setdefault(term.replace('"', ""), None)
+        for synonym in _EXPANSIONS.get(term, ()):
+            expansions.setdefault(synonym, None)
+    words = list(terms) + [w for w in expansions if w not in terms]
+    if not words:
+        return None
+    return " OR ".join(f'"{t}"' for t in words[:40])
+
+
+class IndexReader:
+    """A read-only view of one published generation (immutable, safe across threads)."""
+
+    def __init__(self, path: Path, manifest: Manifest) -> None:
+        self.path = path
+        self.manifest = manifest
+        self.generation = path.name
+        self._conn = connect(path / SQLITE_NAME, readonly=True)
+        self._faiss = vectors.read_index(path / VECTORS_NAME)
+        self._lock = threading.Lock()
+
+    @classmethod
+    def open(
+        cls, index_dir: Path, model_id: str | None = None, dimension: int | None = None
+    ) -> IndexReader:
+        """Open the serving generation; refuse one built by another model."""
+        path = generations.current_generation(index_dir)
+        manifest = Manifest.read(path)
+        if model_id is not None and dimension is not None:
+            manifest.check_model(model_id, dimension)
+        return cls(path, manifest)
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def _query(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            return self._conn.execute(sql, params).fetchall()
+
+    def _filter_sql(self, filters: Filters, alias: str = "c") -> tuple[str, list[Any]]:
+        clauses: list[str] = []
+        params: list[Any] = []
+        if filters.since is not None:
+            clauses.append(f"{alias}.published_ts >= ?")
+            params.append(filters.since.timestamp())
+        if filters.until is not None:
+            clauses.append(f"{alias}.published_ts <= ?")
+            params.append(filters.until.timestamp())
+        if filters.tickers:
+            marks = ",".join("?" for _ in filters.tickers)
+            clauses.append(
+                f"{alias}.article_id IN "
+                f"(SELECT article_id FROM entities WHERE ticker IN ({marks}))"
+            )
+            params += [t.upper() for t in filters.tickers]
+        return " AND ".join(clauses), params
+
+    def dense(self, query: Any, k: int, filters: Filters | None = None) -> list[tuple[int, float]]:
+        """Top-k chunks by cosine similarity to the query vector, within the filters."""
+        if filters is None or filters.empty:
+            return vectors.search(self._faiss, query, k)
+        where, params = self._filter_sql(filters)
+        allowed = [r[0] for r in self._query(f"SELECT c.id FROM chunks c WHERE {where}", params)]
+        return vectors.search(self._faiss, query, k, allowed=allowed)
+
+    def keyword(self, text: str, k: int, filters: Filters | None = None) -> list[tuple[int, float]]:
+        """Top-k chunks by BM25 (title weighted 2x), within the filters; higher is better."""
+        match = fts_query(text)
+        if match is None or k <= 0:
+            return []
+        where, params = self._filter_sql(filters or Filters())
+        sql = (
+            "SELECT c.id, bm25(chunks_fts, 2.0, 1.0) AS s FROM chunks_fts "
+            "JOIN chunks c ON c.id = chunks_fts.rowid WHERE chunks_fts MATCH ? "
+            + (f"AND {where} " if where else "")
+            + "ORDER BY s LIMIT ?"
+        )
+        rows = self._query(sql, [match, *params, k])
+        return [(int(r[0]), -float(r[1])) for r in rows]
+
+    def chunk_details(self, ids: Sequence[int]) -> dict[int, sqlite3.Row]:
+        if not ids:
+            return {}
+        marks = ",".join("?" for _ in ids)
+        rows = self._query(
+            "SELECT c.id, c.article_id, c.position, c.text, a.url, a.title, a.outlet, "
+            "a.published FROM chunks c JOIN articles a ON a.id = c.article_id "
+            f"WHERE c.id IN ({marks})",
+            list(ids),
+        )
+        return {int(r["id"]): r for r in rows}
+
+    def article_tickers(self, article_ids: Sequence[str]) -> dict[str, list[str]]:
+        if not article_ids:
+            return {}
+        marks = ",".join("?" for _ in article_ids)
+        rows = self._query(
+            "SELECT article_id, ticker FROM entities WHERE ticker IS NOT NULL "
+            f"AND article_id IN ({marks}) ORDER BY article_id, mentions DESC, rowid",
+            list(article_ids),
+        )
+        out: dict[str, list[str]] = {a: [] for a in article_ids}
+        for row in rows:
+            out[row["article_id"]].append(row["ticker"])
+        return out
+
+    def duplicate_urls(self, article_ids: Sequence[str]) -> dict[str, list[str]]:
+        if not article_ids:
+            return {}
+        marks = ",".join("?" for _ in article_ids)
+        rows = self._query(
+            f"SELECT duplicate_of, url FROM articles WHERE duplicate_of IN ({marks}) "
+            "AND url IS NOT NULL",
+            list(article_ids),
+        )
+        out: dict[str, list[str]] = {}
+        for row in rows:
+            out.setdefault(row["duplicate_of"], []).append(row["url"])
+        return out
+
+    def stats(self) -> dict[str, Any]:
+        """Counts, dates, size on disk and the last ingest runs."""
+        size = sum(p.stat().st_size for p in self.path.iterdir() if p.is_file())
+        runs = self._query(
+            "SELECT id, started, finished, report FROM runs ORDER BY id DESC LIMIT 5"
+        )
+        tickers = self._query(
+            "SELECT ticker, count(DISTINCT article_id) AS n FROM entities "
+            "WHERE ticker IS NOT NULL GROUP BY ticker ORDER BY n DESC LIMIT 10"
+        )
+        return {
+            "generation": self.generation,
+            "path": str(self.path),
+            "model_id": self.manifest.model_id,
+            "dimension": self.manifest.dimension,
+            "built_at": self.manifest.built_at.isoformat(),
+            "counts": self.manifest.counts.model_dump(),
+            "vectors": int(self._faiss.ntotal),
+            "oldest_article": _iso(self.manifest.oldest_article),
+            "newest_article": _iso(self.manifest.newest_article),
+            "size_bytes": size,
+            "top_tickers": {r["ticker"]: r["n"] for r in tickers},
+            "sources": self.manifest.sources,
+            "runs": [
+                {"id": r["id"], "started": r["started"], "finished": r["finished"],
+                 "report": _json(r["report"])}
+                for r in runs
+            ],
+        }
+
+    def known_tickers(self) -> list[str]:
+        rows = self._query(
+            "SELECT ticker FROM entities WHERE ticker IS NOT NULL "
+            "GROUP BY ticker ORDER BY count(*) DESC"
+        )
+        return [r[0] for r in rows]
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _json(text: str) -> Any:
+    import json
+
+    return json.loads(text)
+
+
+def published_of(row: sqlite3.Row) -> datetime | None:
+    return parse_iso(row["published"])

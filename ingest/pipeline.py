@@ -1,0 +1,212 @@
+"""The ingest run: read sources, dedupe, extract entities and moves, chunk, embed, publish."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from index.entities import EntityResolver
+
+from index.embedding import Embedder
+from index.manifest import utcnow
+from index.records import Article, Chunk
+from index.vectors import chunk_id
+from index.writer import IndexWriter
+from ingest import dedup
+from ingest.chunking import chunk_article, embedding_text
+from ingest.moves import extract_moves
+from ingest.report import IngestReport, Problem
+from ingest.settings import IngestSettings
+from ingest.sources import Failure, SourceSpec, read_sources
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[IngestReport], None]
+EMBED_BATCH_CHUNKS = 256
+
+
+class IngestCancelled(RuntimeError):
+    """The run was cancelled; the serving index is untouched."""
+
+
+@dataclass
+class _Pending:
+    article_id: str
+    article: Article
+    chunks: list[Chunk]
+
+
+@dataclass
+class _Batch:
+    items: list[_Pending] = field(default_factory=list)
+
+    @property
+    def chunk_count(self) -> int:
+        return sum(len(p.chunks) for p in self.items)
+
+
+class Ingestor:
+    """Runs ingest jobs into one index directory with one embedder and entity resolver."""
+
+    def __init__(
+        self,
+        index_dir: Path,
+        settings: IngestSettings,
+        embedder: Embedder,
+        resolver: EntityResolver,
+        keep_generations: int = 3,
+    ) -> None:
+        self.index_dir = index_dir
+        self.settings = settings
+        self.embedder = embedder
+        self.resolver = resolver
+        self.keep_generations = keep_generations
+
+    def run(
+        self,
+        specs: Sequence[SourceSpec],
+        progress: Progress | None = None,
+        cancel: threading.Event | None = None,
+    ) -> IngestReport:
+        """Ingest ``specs`` into a new generation and publish it.
+
+        Raises IndexBusy when another run holds the lock, IngestCancelled when ``cancel`` is
+        set; in both cases, and on any other error, the serving generation is left as it was.
+        """
+        clock = time.perf_counter()
+        with IndexWriter(
+            self.index_dir,
+            self.embedder.model_id,
+            self.embedder.dimension,
+            self.embedder.max_tokens,
+            keep=self.keep_generations,
+        ) as writer:
+            report = IngestReport(
+                started=writer.started,
+                index_dir=str(self.index_dir),
+                sources=[s.name for s in specs],
+            )
+            batch = _Batch()
+            for spec in specs:
+                produced = 0
+                problems: list[Problem] = []
+                for item in read_sources([spec], self.settings):
+                    if cancel is not None and cancel.is_set():
+                        raise IngestCancelled("ingest cancelled")
+                    if isinstance(item, Failure):
+                        problem = Problem(source=item.source, reason=item.reason)
+                        (report.warnings if item.warning else problems).append(problem)
+                        continue
+                    produced += 1
+                    pending = self._admit(writer, item, report)
+                    if pending is not None:
+                        batch.items.append(pending)
+                        if batch.chunk_count >= EMBED_BATCH_CHUNKS:
+                            self._flush(writer, batch, report)
+                            batch = _Batch()
+                    if progress is not None and report.seen % 25 == 0:
+                        progress(report)
+                if produced == 0 and problems:
+                    report.failed.append(
+                        Problem(source=spec.name, reason="; ".join(p.reason for p in problems[:3]))
+                    )
+                    report.skipped += problems[3:] if len(problems) > 3 else []
+                else:
+                    report.skipped += problems
+            self._flush(writer, batch, report)
+            if progress is not None:
+                progress(report)
+            if report.seen == 0:
+                report.error = "nothing could be ingested"
+                report.finished = utcnow()
+                report.duration_seconds = time.perf_counter() - clock
+                return report
+            report.duration_seconds = time.perf_counter() - clock
+            report.finished = utcnow()
+            manifest = writer.commit(
+                report.model_dump(mode="json"), [s.location for s in specs]
+            )
+            report.generation = manifest.generation
+            report.duration_seconds = time.perf_counter() - clock
+            return report
+
+    def _admit(
+        self, writer: IndexWriter, article: Article, report: IngestReport
+    ) -> _Pending | None:
+        """Classify an article (new, updated, unchanged, duplicate) and store its row."""
+        report.seen += 1
+        store = writer.store
+        aid = dedup.article_id(article)
+        chash = dedup.content_hash(article)
+        existing = store.by_id(aid)
+        if existing is not None and existing.content_hash == chash:
+            report.unchanged += 1
+            return None
+        if existing is not None:
+            writer.remove_vectors(store.delete_article_data(aid))
+        simhash = dedup.simhash(article.text)
+        bands = dedup.bands(simhash) if simhash is not None else []
+        duplicate_of: str | None = None
+        same = store.by_hash(chash)
+        if same is not None and same.id != aid:
+            duplicate_of = same.id
+        elif simhash is not None:
+            for other, value in store.simhash_candidates(bands):
+                if other != aid and dedup.distance(simhash, value) <= dedup.SIMHASH_MAX_DISTANCE:
+                    duplicate_of = other
+                    break
+        if duplicate_of is not None:
+            store.upsert_article(aid, article, chash, None, [], duplicate_of, writer.started)
+            if existing is not None:
+                report.updated += 1
+            elif same is not None:
+                report.duplicates += 1
+            else:
+                report.near_duplicates += 1
+            return None
+        entities = self.resolver.find(f"{article.title}\n{article.text}")
+        moves = extract_moves(article.text, entities, article.published)
+        article = article.model_copy(update={"entities": entities, "moves": moves})
+        store.upsert_article(aid, article, chash, simhash, bands, None, writer.started)
+        if existing is not None:
+            report.updated += 1
+        else:
+            report.new += 1
+        chunks = chunk_article(
+            article.title,
+            article.text,
+            self.embedder.count_tokens,
+            max_tokens=min(self.settings.chunk_max_tokens, self.embedder.max_tokens),
+            overlap=self.settings.chunk_overlap_sentences,
+            ticker_finder=self._chunk_tickers,
+        )
+        return _Pending(aid, article, chunks)
+
+    def _chunk_tickers(self, text: str) -> list[str]:
+        return [e.ticker for e in self.resolver.find(text) if e.ticker]
+
+    def _flush(self, writer: IndexWriter, batch: _Batch, report: IngestReport) -> None:
+        """Embed a batch of chunks in one call (length-sorted inside) and store them."""
+        texts = [
+            embedding_text(p.article.title, c.text) for p in batch.items for c in p.chunks
+        ]
+        if not texts:
+            return
+        started = time.perf_counter()
+        matrix = self.embedder.encode(texts)
+        report.embed_seconds += time.perf_counter() - started
+        row = 0
+        for pending in batch.items:
+            ids = [chunk_id(pending.article_id, c.position) for c in pending.chunks]
+            writer.store.add_chunks(
+                pending.article_id, pending.article.title, pending.article.published,
+                pending.chunks, ids,
+            )
+            writer.add_vectors(ids, matrix[row : row + len(ids)])
+            row += len(ids)
+            report.chunks += len(ids)
+            report.tokens += sum(c.tokens for c in pending.chunks)

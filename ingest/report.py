@@ -1,0 +1,79 @@
+"""The report of one ingest run: printed at the end and stored in the index."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+
+class Problem(BaseModel):
+    source: str
+    reason: str
+
+
+class IngestReport(BaseModel):
+    """Counts of one run. ``seen`` = new + updated + unchanged + duplicates + near_duplicates."""
+
+    started: datetime
+    finished: datetime | None = None
+    index_dir: str
+    generation: int | None = None
+    sources: list[str] = Field(default_factory=list)
+    seen: int = 0
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    duplicates: int = 0
+    """Same content as an indexed article under another URL: linked, not embedded again."""
+    near_duplicates: int = 0
+    """Syndicated copies (SimHash within distance 3): linked, not embedded again."""
+    skipped: list[Problem] = Field(default_factory=list)
+    """Items that could not be read (bad file, bad line, no text): the run went on."""
+    failed: list[Problem] = Field(default_factory=list)
+    """Whole sources that gave nothing (unreachable feed, missing path)."""
+    warnings: list[Problem] = Field(default_factory=list)
+    """Items kept with a problem (unparseable date, full-text fetch failed: summary kept)."""
+    chunks: int = 0
+    tokens: int = 0
+    embed_seconds: float = 0.0
+    duration_seconds: float = 0.0
+    error: str | None = None
+
+    @property
+    def ingested(self) -> int:
+        return self.new + self.updated
+
+    def rates(self) -> dict[str, float]:
+        seconds = max(self.duration_seconds, 1e-9)
+        return {
+            "articles_per_s": self.seen / seconds,
+            "chunks_per_s": self.chunks / seconds,
+            "tokens_per_s": self.tokens / seconds,
+        }
+
+    def summary_lines(self) -> list[str]:
+        rates = self.rates()
+        lines = [
+            f"sources: {len(self.sources)}  seen: {self.seen}  new: {self.new}  "
+            f"updated: {self.updated}  unchanged: {self.unchanged}  "
+            f"duplicates: {self.duplicates}  near-duplicates: {self.near_duplicates}  "
+            f"skipped: {len(self.skipped)}  failed: {len(self.failed)}  "
+            f"warnings: {len(self.warnings)}",
+            f"chunks embedded: {self.chunks}  tokens: {self.tokens}  "
+            f"duration: {self.duration_seconds:.1f}s  ({rates['articles_per_s']:.1f} articles/s, "
+            f"{rates['chunks_per_s']:.1f} chunks/s, {rates['tokens_per_s']:.0f} tokens/s)",
+        ]
+        if self.generation is not None:
+            lines.append(f"published generation {self.generation} in {self.index_dir}")
+        for problem in self.failed:
+            lines.append(f"FAILED  {problem.source}: {problem.reason}")
+        for problem in self.skipped[:50]:
+            lines.append(f"skipped {problem.source}: {problem.reason}")
+        for problem in self.warnings[:20]:
+            lines.append(f"warning {problem.source}: {problem.reason}")
+        if len(self.skipped) > 50:
+            lines.append(f"... and {len(self.skipped) - 50} more skipped (see --json)")
+        if self.error:
+            lines.append(f"ERROR   {self.error}")
+        return lines

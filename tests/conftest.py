@@ -1,0 +1,37 @@
+"""Shared fixtures: settings that never read a developer's .env, the fake embedder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from index.embedding import FakeEmbedder
+from index.settings import IndexSettings
+from ingest.settings import IngestSettings
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@pytest.fixture
+def fake_embedder() -> FakeEmbedder:
+    return FakeEmbedder(dimension=64)
+
+
+@pytest.fixture
+def index_settings(tmp_path: Path) -> IndexSettings:
+    return IndexSettings(_env_file=None, index_dir=tmp_path / "index", embedding_model="fake:64")  # type: ignore[call-arg]
+
+
+@pytest.fixture
+def ingest_settings() -> IngestSettings:
+    return IngestSettings(_env_file=None, fetch_timeout=2.0)  # type: ignore[call-arg]
+
+
+@pytest.fixture(scope="session")
+def real_embedder():
+    """The bundled all-MiniLM-L6-v2, loaded once per test session (no network)."""
+    from index.embedding import load_embedder
+
+    return load_embedder(IndexSettings(_env_file=None, embedding_model="bundled"))  # type: ignore[call-arg]

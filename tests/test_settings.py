@@ -1,0 +1,44 @@
+"""Every settings field is documented in .env.example, and settings read the environment."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from pydantic_settings import BaseSettings
+
+from index.settings import IndexSettings
+from ingest.settings import IngestSettings
+from tests.conftest import ROOT
+
+SETTINGS: list[type[BaseSettings]] = [IndexSettings, IngestSettings]
+
+
+def env_names(cls: type[BaseSettings]) -> set[str]:
+    prefix = cls.model_config.get("env_prefix", "") or ""
+    return {(prefix + name).upper() for name in cls.model_fields}
+
+
+def test_env_example_lists_every_field_with_a_comment():
+    text = (ROOT / ".env.example").read_text()
+    documented = set(re.findall(r"^([A-Z][A-Z0-9_]+)=", text, re.M))
+    expected = set().union(*(env_names(cls) for cls in SETTINGS))
+    assert expected - documented == set()
+    assert documented - expected == set()
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        if re.match(r"^[A-Z][A-Z0-9_]+=", line):
+            assert lines[i - 1].startswith("#"), f"{line} has no comment above it"
+
+
+def test_settings_come_from_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("INDEX_DIR", str(tmp_path / "x"))
+    monkeypatch.setenv("INGEST_FETCH_TIMEOUT", "3.5")
+    assert IndexSettings(_env_file=None).index_dir == tmp_path / "x"  # type: ignore[call-arg]
+    assert IngestSettings(_env_file=None).fetch_timeout == 3.5  # type: ignore[call-arg]
+
+
+def test_bad_values_are_refused(monkeypatch):
+    monkeypatch.setenv("EMBED_BATCH_SIZE", "0")
+    with pytest.raises(ValueError, match="embed_batch_size"):
+        IndexSettings(_env_file=None)  # type: ignore[call-arg]
