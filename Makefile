@@ -20,8 +20,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(PY) -m ingest sample
-	$(PY) -m index search "who lost from Sora?" -k 3
+	$(PY) -m bot
 
 test: $(STAMP)
 	$(PY) -m pytest

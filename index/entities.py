@@ -13,7 +13,7 @@ import logging
 import re
 from typing import NamedTuple
 
-from index.records import Entity
+from index.records import Entity, EntityKind
 from index.tickers import (
     LEGAL_WORDS,
     MARKETS,
@@ -24,7 +24,7 @@ from index.tickers import (
     tokens,
 )
 
-__all__ = ["EntityResolver", "Mention", "TickerTable"]
+__all__ = ["EntityResolver", "Mention", "TickerTable", "render_markup"]
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +34,11 @@ HOW_RANK = {"markup": 0, "cashtag": 1, "exchange": 2, "alias": 3, "name": 4}
 _MARKUP = re.compile(
     r"\$(?P<name>[^$()\n]{1,80}?)\s*\((?P<sym>\.?[A-Za-z0-9][A-Za-z0-9.\-]{0,11}?)"
     r"\.(?P<mkt>US|HK|SH|SZ|SG|JP|UK|AU|CA|KR|TW|MY)\)\$"
+)
+# The same without the dollar signs, as left by a cleaner: "Adobe (ADBE.US)".
+_MARKUP_BARE = re.compile(
+    r"(?P<name>[A-Z][\w.&'’-]*(?: [A-Z][\w.&'’-]*){0,4}) ?\((?P<sym>[A-Z0-9][A-Z0-9.\-]{0,9}?)"
+    r"\.(?P<mkt>US|HK|SH|SZ|SG|JP|UK|AU|CA|KR|TW|MY)\)"
 )
 # $NVDA, $BRK.B, $nvda -- never $70, $1.5B, US$5 or $S&P.
 _CASHTAG = re.compile(
@@ -53,11 +58,12 @@ _EXCHANGE_SUFFIX = {
     "TSE": "T",
 }  # fmt: skip
 _US_EXCHANGES = {"Nasdaq", "NYSE", "NYSE American", "NYSE Arca", "CBOE", "OTC"}
+# (NASDAQ: NVDA), (NYSE: IBM), (Nasdaq:MSFT), (NASDAQ: GOOG, GOOGL; TSE: 7203)
+_PAREN = re.compile(r"\(([^()\n]{3,120})\)")
 _EXCHANGE = re.compile(
-    r"\((?:[^()]{0,60}?[,;]\s*)?(?P<ex>"
+    r"(?<!\w)(?P<ex>(?i:"
     + "|".join(sorted((re.escape(k) for k in _EXCHANGES), key=len, reverse=True))
-    + r")\s*:\s*(?P<sym>[A-Za-z0-9]{1,6}(?:[.\-][A-Za-z]{1,2})?)\s*[),;]",
-    re.IGNORECASE,
+    + r"))\s*:\s*(?P<sym>[A-Z0-9]{1,6}(?:[.\-][A-Z]{1,2})?)(?![\w.-])"
 )
 _NAME_BEFORE = re.compile(r"((?:[A-Z][\w.&'’-]*\s+){0,4}[A-Z][\w.&'’-]*),?\s*$")
 _SENTENCE_START = {".", "!", "?", ":", ";", "“", '"', "(", "[", "—", "–", "•", "|"}
@@ -103,6 +109,13 @@ class EntityResolver:
             company = self._markup_company(match)
             if company is not None:
                 mentions.append(Mention(*match.span(), company, "markup"))
+        for match in _MARKUP_BARE.finditer(text):
+            if not _inside(masked, match.start()):
+                masked.append(match.span())
+                company = self._markup_company(match)
+                if company is not None:
+                    mentions.append(Mention(*match.span(), company, "markup"))
+        masked.sort()
         for match in _CASHTAG.finditer(text):
             if _inside(masked, match.start()):
                 continue
@@ -111,12 +124,13 @@ class EntityResolver:
                 masked.append(match.span())
                 mentions.append(Mention(*match.span(), company, "cashtag"))
         masked.sort()
-        for match in _EXCHANGE.finditer(text):
-            if _inside(masked, match.start("ex")):
+        for paren in _PAREN.finditer(text):
+            if ":" not in paren.group(1) or _inside(masked, paren.start(1)):
                 continue
-            company = self._exchange_company(match, text)
-            masked.append((match.start("ex"), match.end("sym")))
-            mentions.append(Mention(match.start("ex"), match.end("sym"), company, "exchange"))
+            for match in _EXCHANGE.finditer(text, paren.start(1), paren.end(1)):
+                company = self._exchange_company(match, text, paren.start())
+                masked.append((match.start("ex"), match.end("sym")))
+                mentions.append(Mention(match.start("ex"), match.end("sym"), company, "exchange"))
         masked.sort()
         mentions.extend(self._scan_names(text, masked))
         mentions.sort(key=lambda m: m.start)
@@ -144,7 +158,7 @@ class EntityResolver:
             return None  # "$all", "$on": lower-case words are not cashtags
         return self.table.company_for_symbol(sym)
 
-    def _exchange_company(self, match: re.Match[str], text: str) -> Company:
+    def _exchange_company(self, match: re.Match[str], text: str, paren: int) -> Company:
         exchange = _EXCHANGES[" ".join(match.group("ex").upper().split())]
         sym = match.group("sym").upper()
         suffix = _EXCHANGE_SUFFIX.get(exchange)
@@ -152,9 +166,12 @@ class EntityResolver:
         company = self.table.company_for_symbol(symbol)
         if company is not None:
             return company
-        before = _NAME_BEFORE.search(text, max(0, match.start() - 80), match.start())
+        before = _NAME_BEFORE.search(text, max(0, paren - 80), paren)
         name = before.group(1) if before else sym
-        kind = "listed" if exchange in _US_EXCHANGES else "foreign"
+        named = self.table.company_for_name(name)
+        if named is not None:
+            return named  # "Toyota (TSE: 7203)": a known company's home listing
+        kind: EntityKind = "listed" if exchange in _US_EXCHANGES else "foreign"
         return Company(f"sym:{symbol}", name, symbol, kind, exchange, curated=False)
 
     # -- names ----------------------------------------------------------------------------
@@ -174,7 +191,9 @@ class EntityResolver:
             prev_end = end
             for j in range(i + 1, min(n, i + longest)):
                 s2, e2, t2 = toks[j]
-                keys.append(keys[-1] + (" " if s2 > prev_end else "") + t2.lower().replace("’", "'"))
+                keys.append(
+                    keys[-1] + (" " if s2 > prev_end else "") + t2.lower().replace("’", "'")
+                )
                 prev_end = e2
             step = 1
             for length in range(len(keys), 0, -1):
@@ -215,6 +234,20 @@ class EntityResolver:
         return None
 
 
+def render_markup(text: str) -> str:
+    """Futu markup as plain text: "company$Adobe (ADBE.US)$The" -> "company Adobe (ADBE.US) The".
+
+    ``find`` recognises both forms, so text may be rendered before or after resolution.
+    """
+
+    def plain(m: re.Match[str]) -> str:
+        before = " " if m.start() > 0 and text[m.start() - 1].isalnum() else ""
+        after = " " if m.end() < len(text) and text[m.end()].isalnum() else ""
+        return f"{before}{m['name'].strip()} ({m['sym']}.{m['mkt']}){after}"
+
+    return _MARKUP.sub(plain, text)
+
+
 def _inside(spans: list[tuple[int, int]], pos: int) -> bool:
     """True when ``pos`` falls in one of the (start, end) ``spans`` (sorted or short)."""
     if len(spans) < 8:
@@ -239,7 +272,9 @@ def _is_word_cap(tok: str) -> bool:
     return tok[0].isupper() and tok.isalpha()
 
 
-def _context_ok(check: str, toks: list[tuple[int, int, str]], i: int, length: int, text: str) -> bool:
+def _context_ok(
+    check: str, toks: list[tuple[int, int, str]], i: int, length: int, text: str
+) -> bool:
     """Context rule for ordinary-word names (see ``NameForm.check``)."""
     prev = toks[i - 1] if i > 0 else None
     nxt = toks[i + length] if i + length < len(toks) else None

@@ -7,15 +7,17 @@ import re
 import sqlite3
 import threading
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from pydantic import BaseModel, Field
 
 from index import generations, vectors
 from index.generations import SQLITE_NAME, VECTORS_NAME
 from index.manifest import Manifest
+from index.records import Entity, Move
 from index.store import connect, parse_iso
 
 log = logging.getLogger(__name__)
@@ -47,7 +49,8 @@ class SearchHit(BaseModel):
     tickers: list[str]
     score: float
     dense: float | None = None
-    """Cosine similarity of the passage to the query, when the dense search found it."""
+    """Best cosine similarity to the query of any passage of this article among the search's
+    candidates (the measure of how well the article matches)."""
     keyword: float | None = None
     """BM25 score (higher is better), when the keyword search found it."""
     duplicates: list[str] = Field(default_factory=list)
@@ -161,6 +164,58 @@ class IndexReader:
         )
         rows = self._query(sql, [match, *params, k])
         return [(int(r[0]), -float(r[1])) for r in rows]
+
+    def similarity(self, query: Any, chunk_ids: Sequence[int]) -> dict[int, float]:
+        """Cosine of the query vector to given chunks (their stored vectors)."""
+        out: dict[int, float] = {}
+        for cid in chunk_ids:
+            try:
+                vector = self._faiss.reconstruct(int(cid))
+            except RuntimeError:  # id not in the index
+                continue
+            out[int(cid)] = float(np.dot(vector, query))
+        return out
+
+    def moves_for(self, article_ids: Sequence[str]) -> dict[str, list[Move]]:
+        """Reported moves stored for the given articles, in the order they were found."""
+        if not article_ids:
+            return {}
+        marks = ",".join("?" for _ in article_ids)
+        rows = self._query(
+            "SELECT article_id, company, ticker, direction, magnitude, unit, qualifier, metric, "
+            f"refers_to, date_stated, sentence FROM moves WHERE article_id IN ({marks}) "
+            "ORDER BY id",
+            list(article_ids),
+        )
+        out: dict[str, list[Move]] = {}
+        for r in rows:
+            out.setdefault(r["article_id"], []).append(
+                Move(
+                    company=r["company"], ticker=r["ticker"], direction=r["direction"],
+                    magnitude=r["magnitude"], unit=r["unit"], qualifier=r["qualifier"],
+                    metric=r["metric"], refers_to=date.fromisoformat(r["refers_to"]),
+                    date_stated=bool(r["date_stated"]), sentence=r["sentence"],
+                )
+            )
+        return out
+
+    def entities_for(self, article_ids: Sequence[str]) -> dict[str, list[Entity]]:
+        """Companies each article names, most mentioned first."""
+        if not article_ids:
+            return {}
+        marks = ",".join("?" for _ in article_ids)
+        rows = self._query(
+            "SELECT article_id, name, ticker, kind, exchange, mentions, how FROM entities "
+            f"WHERE article_id IN ({marks}) ORDER BY article_id, mentions DESC, rowid",
+            list(article_ids),
+        )
+        out: dict[str, list[Entity]] = {}
+        for r in rows:
+            out.setdefault(r["article_id"], []).append(
+                Entity(name=r["name"], ticker=r["ticker"], kind=r["kind"],
+                       exchange=r["exchange"], mentions=r["mentions"], how=r["how"])
+            )
+        return out
 
     def chunk_details(self, ids: Sequence[int]) -> dict[int, sqlite3.Row]:
         if not ids:

@@ -9,10 +9,13 @@ from __future__ import annotations
 import logging
 import math
 import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
+
+import numpy as np
 
 from index import generations
 from index.embedding import Embedder
@@ -62,9 +65,28 @@ class LiveIndex:
 class Searcher:
     """Search the news index by meaning, by keywords, or both."""
 
-    def __init__(self, readers: Callable[[], IndexReader], embedder: Embedder) -> None:
+    def __init__(
+        self, readers: Callable[[], IndexReader], embedder: Embedder, cache_size: int = 256
+    ) -> None:
         self._readers = readers
         self.embedder = embedder
+        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._cache_size = cache_size
+        self._cache_lock = threading.Lock()
+
+    def embed_query(self, query: str) -> np.ndarray:
+        """The query's vector, from a small LRU cache (questions repeat, and one question is
+        often searched twice with different filters)."""
+        with self._cache_lock:
+            if query in self._vectors:
+                self._vectors.move_to_end(query)
+                return self._vectors[query]
+        vector = self.embedder.encode([query])[0]
+        with self._cache_lock:
+            self._vectors[query] = vector
+            while len(self._vectors) > self._cache_size:
+                self._vectors.popitem(last=False)
+        return vector
 
     def search(
         self,
@@ -82,8 +104,9 @@ class Searcher:
         pool = max(candidates, 3 * k)
         dense: list[tuple[int, float]] = []
         keyword: list[tuple[int, float]] = []
+        vector = None
         if mode in ("hybrid", "dense"):
-            vector = self.embedder.encode([query])[0]
+            vector = self.embed_query(query)
             dense = reader.dense(vector, pool, filters)
         if mode in ("hybrid", "keyword"):
             keyword = reader.keyword(query, pool, filters)
@@ -96,9 +119,16 @@ class Searcher:
             for ranked in (dense, keyword):
                 for rank, (cid, _) in enumerate(ranked):
                     scores[cid] = scores.get(cid, 0.0) + 1.0 / (RRF_K + rank + 1)
-        return self._hits(
+        hits = self._hits(
             reader, scores, dict(dense), dict(keyword), k, recency_half_life_days, now
         )
+        missing = [h.chunk_id for h in hits if h.dense is None]
+        if missing and vector is not None:  # keyword-only hits get their cosine too
+            cosines = reader.similarity(vector, missing)
+            for hit in hits:
+                if hit.dense is None:
+                    hit.dense = cosines.get(hit.chunk_id)
+        return hits
 
     def _hits(
         self,
@@ -119,10 +149,13 @@ class Searcher:
                     age = max(0.0, (reference - published).total_seconds() / 86400)
                     scores[cid] *= 0.5 + 0.5 * math.pow(0.5, age / half_life)
         best: dict[str, int] = {}
+        best_cosine: dict[str, float] = {}
         for cid in sorted(details, key=lambda c: scores[c], reverse=True):
-            best.setdefault(details[cid]["article_id"], cid)
-            if len(best) >= k:
-                break
+            article_id = details[cid]["article_id"]
+            if cid in dense:
+                best_cosine[article_id] = max(best_cosine.get(article_id, -1.0), dense[cid])
+            if len(best) < k:
+                best.setdefault(article_id, cid)
         articles = list(best)
         tickers = reader.article_tickers(articles)
         dups = reader.duplicate_urls(articles)
@@ -141,7 +174,7 @@ class Searcher:
                     text=row["text"],
                     tickers=tickers.get(article_id, []),
                     score=scores[cid],
-                    dense=dense.get(cid),
+                    dense=best_cosine.get(article_id),
                     keyword=keyword.get(cid),
                     duplicates=dups.get(article_id, []),
                 )

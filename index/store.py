@@ -158,6 +158,10 @@ class WriteStore:
         ).fetchall()
         return [(r["id"], r["simhash"]) for r in rows]
 
+    def text_of(self, article_id: str) -> str:
+        row = self.conn.execute("SELECT text FROM articles WHERE id = ?", (article_id,)).fetchone()
+        return str(row[0]) if row else ""
+
     def chunk_ids(self, article_id: str) -> list[int]:
         rows = self.conn.execute("SELECT id FROM chunks WHERE article_id = ?", (article_id,))
         return [r[0] for r in rows]

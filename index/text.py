@@ -36,5 +36,7 @@ def split_sentences(text: str) -> list[str]:
 
 def fold(text: str) -> str:
     """Lower-case, accent-free form for matching names ("Nestlé" -> "nestle")."""
+    if text.isascii():
+        return text.casefold()
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()

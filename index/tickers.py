@@ -47,12 +47,12 @@ _GENERIC = {
     "semiconductor", "semiconductors", "interactive", "communications", "labs", "computer",
 }  # fmt: skip
 _FUND = re.compile(
-    r"\b(ETF|ETN|Fund|iShares|SPDR|ProShares|Direxion|Invesco QQQ|Acquisition|Trust|Portfolio)\b",
+    r"\b(ETF|ETN|Fund|iShares|SPDR|ProShares|Direxion|Invesco QQQ|Acquisition|Portfolio)\b",
     re.IGNORECASE,
 )
 _SLASH = re.compile(r"\s*/[A-Za-z]{0,5}/?\s*$|\s/[A-Za-z]{1,5}/|\\[A-Za-z]{1,5}\\|\([^)]*\)")
 LEGAL_WORDS = {"Inc", "Corp", "Corporation", "Co", "Ltd", "Limited", "PLC", "Plc", "plc", "LLC",
-               "Group", "Holdings", "NV", "SA", "SE", "AG"}  # fmt: skip
+               "Group", "Holdings", "NV", "SA", "SE", "AG", "REIT", "ADR", "ADRs"}  # fmt: skip
 _CONNECTORS = {"of", "and", "the", "for", "de", "du", "la", "&", "a", "an", "in", "on"}
 LISTED_EXCHANGES = {"Nasdaq", "NYSE", "CBOE"}
 
@@ -114,11 +114,15 @@ def name_key(text: str) -> str:
     return "".join(out)
 
 
-def strip_legal(name: str) -> str:
-    """Drop SEC decorations and legal suffixes: "Adobe Inc." -> "Adobe"."""
+def strip_legal(name: str, keep_group: bool = False) -> str:
+    """Drop SEC decorations and legal suffixes: "Adobe Inc." -> "Adobe".
+
+    ``keep_group`` keeps a trailing "Group"/"Holdings" ("Match Group, Inc." -> "Match Group").
+    """
+    legal = _LEGAL - {"group", "holdings", "holding"} if keep_group else _LEGAL
     words = _SLASH.sub(" ", name).replace(",", " ").split()
     while len(words) > 1 and (
-        words[-1].lower().strip(".").replace(".", "") in _LEGAL or words[-1].lower() in _CONNECTORS
+        words[-1].lower().strip(".").replace(".", "") in legal or words[-1].lower() in _CONNECTORS
     ):
         words.pop()
     if len(words) > 1 and words[0].lower() == "the":
@@ -260,6 +264,9 @@ class TickerTable:
         """Matchable forms of an SEC name: suffix-stripped, then without a generic last word."""
         base = strip_legal(raw)
         out = [base]
+        grouped = strip_legal(raw, keep_group=True)
+        if grouped != base:
+            out.append(grouped)  # "Match Group" stays matchable when "Match" is a word
         words = base.split()
         if len(words) > 1 and words[-1].lower() in _GENERIC:
             short = words[:-1]
@@ -309,14 +316,15 @@ class TickerTable:
         ticker = sym if sym in self.symbols else company.ticker
         return company.entity("cashtag", ticker=ticker if company.ticker else None)
 
+    def company_for_name(self, name: str) -> Company | None:
+        """The one company a name or alias denotes, case-insensitively; None if not unique."""
+        found = {e.company.key: e.company for e in self.names.get(name_key(name), []) if e.company}
+        return next(iter(found.values())) if len(found) == 1 else None
+
     def lookup_name(self, name: str) -> Entity | None:
         """Case-insensitive exact look-up of a company name or alias ("adobe" -> ADBE)."""
-        found = {e.company.key: e for e in self.names.get(name_key(name), []) if e.company}
-        if len(found) != 1:
-            return None
-        entry = next(iter(found.values()))
-        assert entry.company is not None
-        return entry.company.entity(entry.how)
+        company = self.company_for_name(name)
+        return company.entity("alias" if company.curated else "name") if company else None
 
     def known_tickers(self) -> list[str]:
         """Every symbol the table resolves, sorted."""

@@ -39,12 +39,19 @@ def chunk_article(
     Sentences are never cut unless one alone exceeds the window; consecutive chunks share
     ``overlap`` sentences so a fact that straddles a boundary is still found whole.
     """
+    if not text.strip():
+        return []
+    title_count, whole_count = count_tokens([title or "", text])
+    title_tokens = max(0, title_count - SPECIAL_TOKENS) if title else 0
+    budget = max(16, max_tokens - title_tokens - SPECIAL_TOKENS)
+    if whole_count - SPECIAL_TOKENS <= budget:  # most feed items: no need to split at all
+        body = " ".join(text.split())
+        tickers = ticker_finder(body) if ticker_finder else []
+        return [Chunk(position=0, text=body, tokens=title_tokens + whole_count, tickers=tickers)]
     paragraphs = [p for p in text.split("\n\n") if p.strip()]
     sentences = [s for p in paragraphs for s in split_sentences(p)]
     if not sentences:
         return []
-    title_tokens = max(0, count_tokens([title])[0] - SPECIAL_TOKENS) if title else 0
-    budget = max(16, max_tokens - title_tokens - SPECIAL_TOKENS)
     counts = [max(0, n - SPECIAL_TOKENS) for n in count_tokens(sentences)]
     units: list[tuple[str, int]] = []
     for sentence, n in zip(sentences, counts, strict=True):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sqlite3
 import logging
 import sys
 from collections.abc import Sequence
@@ -74,7 +75,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with progress_reporter(enabled=sys.stderr.isatty() and not args.json) as progress:
             report = ingestor.run(specs, progress=progress)
-    except IndexError_ as exc:
+    except (IndexError_, sqlite3.Error, OSError) as exc:
+        log.debug("ingest failed", exc_info=True)
         print(f"error: the index could not be written: {exc}", file=sys.stderr)
         return 1
     _print(report, as_json=args.json)

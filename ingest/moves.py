@@ -12,13 +12,17 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
+from typing import Literal
 
 from index.entities import EntityResolver, TickerTable
 from index.records import Entity, Move
 from index.text import split_sentences
+
+__all__ = ["extract_moves"]
 
 log = logging.getLogger(__name__)
 
@@ -44,30 +48,32 @@ _UP = (
     "rally rallying added adds spiked spikes leapt leaped leaps leap popped pops rocketed "
     "skyrocketed skyrockets advanced advances rebounded rebounds up higher"
 ).split()
-_NOUNS = {
+Direction = Literal["up", "down"]
+_NOUNS: dict[str, Direction] = {
     "plunge": "down", "drop": "down", "fall": "down", "decline": "down", "slide": "down",
     "slump": "down", "dip": "down", "loss": "down", "selloff": "down", "sell-off": "down",
     "jump": "up", "surge": "up", "rise": "up", "gain": "up", "rally": "up", "climb": "up",
     "increase": "up", "spike": "up", "pop": "up",
 }  # fmt: skip
-_DIRECTION = {**{v: "down" for v in _DOWN}, **{v: "up" for v in _UP}, **_NOUNS}
+_DIRECTION: dict[str, Direction] = {
+    **{v: "down" for v in _DOWN}, **{v: "up" for v in _UP}, **_NOUNS
+}  # fmt: skip
 _MAG = (
     r"(?P<mag>(?:US)?\$\s?(?P<num>\d+(?:,\d{3})*(?:\.\d+)?)\s*(?P<scale>trillion|billion|million"
     r"|tn|bn|mn|m|b|k)?\b(?:\s+(?:US\s+)?dollars)?|(?P<pnum>\d+(?:\.\d+)?)\s?(?:%|percent\b"
     r"|per cent\b)|(?P<dnum>\d+(?:\.\d+)?)\s+(?P<dscale>trillion|billion|million)\s+(?:US\s+)?"
     r"dollars)"
 )
-_VERB_FIRST = re.compile(
-    r"\b(?P<verb>" + "|".join(_UP + _DOWN) + r")\b"
-    r"(?:\s+(?:sharply|further|another|steeply|a further|an additional))?(?:\s+by)?"
-    r"(?:\s+(?P<qual>" + _QUAL + r"))?\s+" + _MAG,
+_MAG_RE = re.compile(_MAG, re.IGNORECASE)
+_PREFILTER = re.compile(r"%|\$|percent|per cent|dollars")
+# Looked for right before a magnitude ("fell by more than " 7%) or right after it (7% "drop").
+_VERB_BEFORE = re.compile(
+    rf"\b(?P<verb>{'|'.join(_UP + _DOWN)})(?:\s+(?:sharply|further|another|steeply|a further|"
+    rf"an additional))?(?:\s+by)?(?:\s+(?P<qual>{_QUAL}))?\s*$",
     re.IGNORECASE,
 )
-_MAG_FIRST = re.compile(
-    r"(?:\b(?P<qual>" + _QUAL + r")\s+)?" + _MAG + r"\s+(?P<verb>higher|lower|"
-    + "|".join(_NOUNS) + r")\b",
-    re.IGNORECASE,
-)
+_QUAL_BEFORE = re.compile(rf"\b(?P<qual>{_QUAL})\s+$", re.IGNORECASE)
+_NOUN_AFTER = re.compile(rf"\s+(?P<verb>higher|lower|{'|'.join(_NOUNS)})\b", re.IGNORECASE)
 _SCALE = {
     "trillion": 1e12, "tn": 1e12, "billion": 1e9, "bn": 1e9, "b": 1e9, "million": 1e6,
     "mn": 1e6, "m": 1e6, "k": 1e3,
@@ -93,8 +99,9 @@ _FUNDAMENTAL = re.compile(
     re.IGNORECASE,
 )
 _INDEX = re.compile(
-    r"S&P|\b(?:Nasdaq|NYSE)\b(?![- ]listed)|\bDow\b|\bindex\b|\bindices\b|\bindexes\b|\bComposite\b|\bRussell\b|"
-    r"\bNikkei\b|Hang Seng|\bKOSPI\b|\bFTSE\b|\bStoxx\b|\bDAX\b|\bbenchmark\b|\bsector\b|"
+    r"S&P|\b(?:Nasdaq|NYSE)\b(?![- ]listed)|\bDow\b|\bindex\b|\bindices\b|\bindexes\b|"
+    r"\bComposite\b|\bRussell\b|\bNikkei\b|Hang Seng|\bKOSPI\b|\bFTSE\b|\bStoxx\b|\bDAX\b|"
+    r"\bbenchmark\b|\bsector\b|"
     r"\bstocks\b|\bmarkets?\b(?![- ](?:value|cap|valuation))",
     re.IGNORECASE,
 )
@@ -132,6 +139,34 @@ class _Hit:
     entity: Entity
 
 
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    """A move word and its magnitude: "plummeted by more than 7%" or "a 48% plunge"."""
+
+    verb: str
+    qualifier: str | None
+    mag: re.Match[str]
+    subject_end: int  # where the text naming what moved ends
+    end: int  # end of the phrase
+
+
+def _candidates(flat: str) -> list[_Candidate]:
+    """Every magnitude with a move word right before it, else right after it."""
+    out = []
+    for mag in _MAG_RE.finditer(flat):
+        before = _VERB_BEFORE.search(flat, max(0, mag.start() - 60), mag.start())
+        if before is not None:
+            out.append(
+                _Candidate(before["verb"], before["qual"], mag, before.start("verb"), mag.end())
+            )
+        after = _NOUN_AFTER.match(flat, mag.end())
+        if after is not None:
+            qual = _QUAL_BEFORE.search(flat, max(0, mag.start() - 20), mag.start())
+            start = qual.start() if qual else mag.start()
+            out.append(_Candidate(after["verb"], qual and qual["qual"], mag, start, after.end()))
+    return out
+
+
 @lru_cache(maxsize=1)
 def _default_resolver() -> EntityResolver:
     return EntityResolver(TickerTable.load())
@@ -144,31 +179,53 @@ def extract_moves(
     *,
     resolver: EntityResolver | None = None,
 ) -> list[Move]:
-    """Market moves ``text`` reports for the companies in ``entities`` (listed or foreign)."""
-    if not entities:
+    """Market moves ``text`` reports for the companies in ``entities`` (listed or foreign).
+
+    ``published`` dates relative expressions ("last Friday"); without it only moves with an
+    explicit dated year are kept. ``resolver`` locates the mentions (default: the packaged
+    table, loaded once).
+    """
+    if not entities or not _PREFILTER.search(text):
+        return []
+    spots = [c.mag.start() for c in _candidates(text)]
+    if not spots:
         return []
     hits = _hits(text, entities, resolver or _default_resolver())
     dates = _Dates(text, published.date() if published else None)
     moves: list[Move] = []
     seen: set[tuple] = set()
-    prev_hits: list[_Hit] = []
-    pos = 0
-    for sentence in split_sentences(text):
-        start = text.find(sentence, pos)
-        pos = start + len(sentence)
-        local = [
-            _Hit(h.start - start, h.end - start, h.entity)
-            for h in hits
-            if start <= h.start and h.end <= pos
-        ]
+    for sentence, prev_hits, local in _sentences(text, spots, hits):
         for move in _sentence_moves(sentence, local, prev_hits, dates):
             key = (move.ticker or move.company, move.direction, move.magnitude, move.unit,
                    move.metric, move.refers_to)  # fmt: skip
             if key not in seen:
                 seen.add(key)
                 moves.append(move)
-        prev_hits = local
     return moves
+
+
+def _sentences(
+    text: str, spots: list[int], hits: list[_Hit]
+) -> Iterator[tuple[str, list[_Hit], list[_Hit]]]:
+    """(sentence, previous sentence's hits, its hits) for the paragraphs holding a
+    candidate move; sentence splitting is the slow part, so other paragraphs are skipped."""
+    para_start = 0
+    for paragraph in text.split("\n"):
+        para_end = para_start + len(paragraph)
+        if any(para_start <= spot < para_end for spot in spots):
+            prev_hits: list[_Hit] = []
+            pos = para_start
+            for sentence in split_sentences(paragraph):
+                start = text.find(sentence, pos)
+                pos = start + len(sentence)
+                local = [
+                    _Hit(h.start - start, h.end - start, h.entity)
+                    for h in hits
+                    if start <= h.start and h.end <= pos
+                ]
+                yield sentence, prev_hits, local
+                prev_hits = local
+        para_start = para_end + 1
 
 
 def _hits(text: str, entities: list[Entity], resolver: EntityResolver) -> list[_Hit]:
@@ -184,8 +241,8 @@ def _hits(text: str, entities: list[Entity], resolver: EntityResolver) -> list[_
     for key, entity in by_key.items():
         if key in found:
             continue
-        for m in re.finditer(rf"(?<![\w$]){re.escape(entity.name)}(?!\w)", text):
-            hits.append(_Hit(m.start(), m.end(), entity))
+        for found_name in re.finditer(rf"(?<![\w$]){re.escape(entity.name)}(?!\w)", text):
+            hits.append(_Hit(found_name.start(), found_name.end(), entity))
     hits.sort(key=lambda h: h.start)
     return hits
 
@@ -197,39 +254,37 @@ def _sentence_moves(
     for h in hits:
         masked[h.start : h.end] = _MASK * (h.end - h.start)
     flat = "".join(masked)
-    candidates = [(m, m.start("verb")) for m in _VERB_FIRST.finditer(flat)]
-    candidates += [(m, m.start()) for m in _MAG_FIRST.finditer(flat)]
     used: set[int] = set()
     out = []
-    for match, subject_end in sorted(candidates, key=lambda c: c[0].start("mag")):
-        if match.start("mag") in used:
+    for candidate in _candidates(flat):
+        if candidate.mag.start() in used:
             continue
-        move = _move(match, subject_end, sentence, flat, hits, prev_hits, dates)
+        move = _move(candidate, sentence, flat, hits, prev_hits, dates)
         if move is not None:
-            used.add(match.start("mag"))
+            used.add(candidate.mag.start())
             out.append(move)
     return out
 
 
 def _move(
-    match: re.Match[str], subject_end: int, sentence: str, flat: str, hits: list[_Hit],
-    prev_hits: list[_Hit], dates: _Dates,
+    candidate: _Candidate, sentence: str, flat: str, hits: list[_Hit], prev_hits: list[_Hit],
+    dates: _Dates,
 ) -> Move | None:  # fmt: skip
-    direction = _DIRECTION[match.group("verb").lower()]
-    magnitude, unit = _magnitude(match)
+    direction = _DIRECTION[candidate.verb.lower()]
+    magnitude, unit = _magnitude(candidate.mag)
+    subject_end, end, start = candidate.subject_end, candidate.end, candidate.mag.start()
     if magnitude <= 0 or (unit == "%" and direction == "down" and magnitude > 100):
         return None
-    if _AFTER_BAD.match(flat, match.end()):
+    if _AFTER_BAD.match(flat, end):
         return None
     clause_start = max((b.end() for b in _BOUNDARY.finditer(flat, 0, subject_end)), default=0)
-    clause_end = next((b.start() for b in _BOUNDARY.finditer(flat, match.end())), len(flat))
-    window, after = flat[clause_start:subject_end], flat[match.end() : clause_end]
+    clause_end = next((b.start() for b in _BOUNDARY.finditer(flat, end)), len(flat))
+    window, after = flat[clause_start:subject_end], flat[end:clause_end]
     if _FUNDAMENTAL.search(window) or _INDEX.search(window):
         return None
     stock = bool(_STOCK.search(window) or _IN_SHARES.match(after))
-    market_value = bool(
-        _MARKET_VALUE.search(window) or _MARKET_VALUE.search(flat, match.start(), clause_end)
-    )
+    tail = flat[min(subject_end, start) : clause_end]
+    market_value = bool(_MARKET_VALUE.search(window) or _MARKET_VALUE.search(tail))
     if unit == "USD" and not market_value:
         if not (stock and magnitude >= 1e6):
             return None  # "$4 billion" lost by a division is not a move
@@ -237,8 +292,8 @@ def _move(
     entity = _subject(window, clause_start, subject_end, stock, flat, hits, prev_hits, sentence)
     if entity is None or entity.kind == "private":
         return None
-    qualifier = match.group("qual")
-    refers_to, stated = dates.resolve(sentence, flat, clause_start, match.end())
+    qualifier = candidate.qualifier
+    refers_to, stated = dates.resolve(sentence, clause_start, clause_end)
     if refers_to is None:
         log.debug("move without a date skipped: %s", sentence)
         return None
@@ -250,7 +305,7 @@ def _move(
     )  # fmt: skip
 
 
-def _magnitude(match: re.Match[str]) -> tuple[float, str]:
+def _magnitude(match: re.Match[str]) -> tuple[float, Literal["%", "USD"]]:
     if match.group("pnum"):
         return float(match.group("pnum")), "%"
     if match.group("dnum"):
@@ -295,7 +350,8 @@ _MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct",
 _DATE = re.compile(
     r"\b(?P<pre>last|this past|since)?\s*\b(?P<wd>Monday|Tuesday|Wednesday|Thursday|Friday|"
     r"Saturday|Sunday)\b(?!s)"
-    r"|\b(?P<mon>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)(?:[a-z]*)\.?\s+"
+    r"|\b(?P<mon>Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
+    r"Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\b\.?\s+"
     r"(?P<day>\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s+(?P<year>\d{4}))?"
     r"|\b(?P<rel>yesterday|today)\b"
     r"|\b(?:[Tt]he|[Aa]) day after (?P<event>[A-Z][\w.-]*)(?:['’]s)?\s+"
@@ -311,13 +367,13 @@ class _Dates:
         self.text = text
         self.published = published
 
-    def resolve(
-        self, sentence: str, flat: str, clause_start: int, pos: int
-    ) -> tuple[date | None, bool]:
-        """(date, stated): from the move's clause, else the text before it, else the article."""
-        ends = [b.start() for b in _BOUNDARY.finditer(flat, pos) if flat[b.start()] in ",;:(—–"]
-        clause_end = ends[0] if ends else len(sentence)
-        for m in _DATE.finditer(sentence, clause_start, clause_end):
+    def resolve(self, sentence: str, start: int, end: int) -> tuple[date | None, bool]:
+        """(date, stated): from the move's clause ``sentence[start:end]``, else from the text
+        before it, else the article's date."""
+        clause_start, clause_end = start, end
+        for m in _DATE.finditer(sentence, clause_start):
+            if m.start() >= clause_end:
+                break
             if (value := self._value(m)) is not None:
                 return value, True
         for m in reversed(list(_DATE.finditer(sentence, 0, clause_start))):
@@ -343,23 +399,29 @@ class _Dates:
         return self._event(m.group("event"))
 
     def _month_day(self, m: re.Match[str]) -> date | None:
-        month = _MONTHS.index(m.group("mon").lower()[:3]) + 1
-        year = int(m.group("year")) if m.group("year") else None
-        if year is None and self.published is None:
+        month, day = _MONTHS.index(m.group("mon").lower()[:3]) + 1, int(m.group("day"))
+        ref = self.published
+        if m.group("year"):
+            return _date(int(m.group("year")), month, day)
+        if ref is None:
             return None
-        try:
-            value = date(year or self.published.year, month, int(m.group("day")))  # type: ignore[union-attr]
-        except ValueError:
-            return None
-        if year is None and self.published is not None and value > self.published:
-            value = value.replace(year=value.year - 1)
+        value = _date(ref.year, month, day)
+        if value is not None and value > ref + timedelta(days=2):
+            return _date(ref.year - 1, month, day)  # "on Dec. 28" in a January article
         return value
 
     def _event(self, name: str) -> date | None:
-        """"The day after Sora's announcement": the day after the date the text gives for it."""
+        """For "the day after Sora's announcement": the day after the date given for Sora."""
         for sentence in split_sentences(self.text):
             if name in sentence and _RELEASED.search(sentence):
                 for m in _DATE.finditer(sentence):
                     if m.group("mon") and (value := self._month_day(m)) is not None:
                         return value + timedelta(days=1)
+        return None
+
+
+def _date(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
         return None

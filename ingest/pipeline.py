@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from index.entities import EntityResolver
+from index.entities import EntityResolver, render_markup
 
 from index.embedding import Embedder
 from index.manifest import utcnow
@@ -42,11 +42,16 @@ class _Pending:
 
 @dataclass
 class _Batch:
-    items: list[_Pending] = field(default_factory=list)
+    """Articles waiting to be embedded, by id: a later version of one replaces the earlier."""
+
+    items: dict[str, _Pending] = field(default_factory=dict)
+
+    def add(self, pending: _Pending) -> None:
+        self.items[pending.article_id] = pending
 
     @property
     def chunk_count(self) -> int:
-        return sum(len(p.chunks) for p in self.items)
+        return sum(len(p.chunks) for p in self.items.values())
 
 
 class Ingestor:
@@ -104,7 +109,7 @@ class Ingestor:
                     produced += 1
                     pending = self._admit(writer, item, report)
                     if pending is not None:
-                        batch.items.append(pending)
+                        batch.add(pending)
                         if batch.chunk_count >= EMBED_BATCH_CHUNKS:
                             self._flush(writer, batch, report)
                             batch = _Batch()
@@ -156,7 +161,9 @@ class Ingestor:
             duplicate_of = same.id
         elif simhash is not None:
             for other, value in store.simhash_candidates(bands):
-                if other != aid and dedup.distance(simhash, value) <= dedup.SIMHASH_MAX_DISTANCE:
+                if other == aid or dedup.distance(simhash, value) > dedup.CANDIDATE_DISTANCE:
+                    continue
+                if dedup.jaccard(article.text, store.text_of(other)) >= dedup.MIN_JACCARD:
                     duplicate_of = other
                     break
         if duplicate_of is not None:
@@ -169,7 +176,7 @@ class Ingestor:
                 report.near_duplicates += 1
             return None
         entities = self.resolver.find(f"{article.title}\n{article.text}")
-        moves = extract_moves(article.text, entities, article.published)
+        moves = extract_moves(article.text, entities, article.published, resolver=self.resolver)
         article = article.model_copy(update={"entities": entities, "moves": moves})
         store.upsert_article(aid, article, chash, simhash, bands, None, writer.started)
         if existing is not None:
@@ -178,7 +185,7 @@ class Ingestor:
             report.new += 1
         chunks = chunk_article(
             article.title,
-            article.text,
+            render_markup(article.text),  # "$Adobe (ADBE.US)$" reads as "Adobe (ADBE.US)"
             self.embedder.count_tokens,
             max_tokens=min(self.settings.chunk_max_tokens, self.embedder.max_tokens),
             overlap=self.settings.chunk_overlap_sentences,
@@ -191,8 +198,9 @@ class Ingestor:
 
     def _flush(self, writer: IndexWriter, batch: _Batch, report: IngestReport) -> None:
         """Embed a batch of chunks in one call (length-sorted inside) and store them."""
+        pending_items = list(batch.items.values())
         texts = [
-            embedding_text(p.article.title, c.text) for p in batch.items for c in p.chunks
+            embedding_text(p.article.title, c.text) for p in pending_items for c in p.chunks
         ]
         if not texts:
             return
@@ -200,7 +208,7 @@ class Ingestor:
         matrix = self.embedder.encode(texts)
         report.embed_seconds += time.perf_counter() - started
         row = 0
-        for pending in batch.items:
+        for pending in pending_items:
             ids = [chunk_id(pending.article_id, c.position) for c in pending.chunks]
             writer.store.add_chunks(
                 pending.article_id, pending.article.title, pending.article.published,

@@ -45,5 +45,11 @@ def test_simhash_links_syndicated_copy_not_other_story():
     assert set(enumerate(dedup.bands(base))) & set(enumerate(dedup.bands(edited)))
 
 
+def test_jaccard_confirms_copies_and_rejects_other_stories():
+    assert dedup.jaccard(STORY, STORY.replace("publicize", "disclose")) >= dedup.MIN_JACCARD
+    assert dedup.jaccard(STORY, STORY[: len(STORY) // 2]) < dedup.MIN_JACCARD
+    assert dedup.jaccard(STORY, "Nvidia rose 5% on Tuesday after results were announced.") < 0.1
+
+
 def test_short_texts_get_no_simhash():
     assert dedup.simhash("Nvidia rose 5% on Tuesday after results.") is None

@@ -93,6 +93,19 @@ def test_counts_idempotency_updates_and_duplicates(
     assert reader.stats()["runs"][0]["report"]["updated"] == 1
 
 
+def test_same_url_twice_in_one_run_keeps_the_later_version(
+    tmp_path, fake_embedder, ingest_settings, resolver
+):
+    ingestor = make(tmp_path, fake_embedder, ingest_settings, resolver)
+    later = record(1, text="Nvidia shares slid 2% in late trading on Friday.")
+    report = ingestor.run([spec(write_jsonl(tmp_path / "a.jsonl", [record(1), record(2), later]))])
+    assert (report.seen, report.new, report.updated) == (3, 2, 1)
+    reader = IndexReader.open(tmp_path / "index")
+    texts = [r["text"] for r in reader._query("SELECT text FROM chunks ORDER BY text")]
+    assert texts == [later["text"], record(2)["text"]]
+    assert reader.stats()["vectors"] == 2
+
+
 def test_entities_and_moves_are_stored(tmp_path, fake_embedder, ingest_settings, resolver):
     ingestor = make(tmp_path, fake_embedder, ingest_settings, resolver)
     report = ingestor.run([SourceSpec(name="sample", location=str(ROOT / "sample"))])

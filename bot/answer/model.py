@@ -1,0 +1,98 @@
+"""The ``Answer`` the engine returns: short cited text, movers with quotes, sources, freshness."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from bot.question.model import Intent
+
+
+class Source(BaseModel):
+    """A numbered source; ``[n]`` markers in the text and movers point here."""
+
+    n: int
+    title: str
+    outlet: str | None = None
+    published: datetime | None = None
+    url: str | None = None
+    article_id: str
+
+
+class ReportedMove(BaseModel):
+    """A move the news reported (not a live price), with the source that reported it."""
+
+    direction: Literal["up", "down"]
+    magnitude: float
+    unit: Literal["%", "USD"]
+    qualifier: str | None = None
+    metric: Literal["price", "market_value"] = "price"
+    refers_to: date
+    text: str
+    """Human form: "down more than 7%", "market value down more than $70 million"."""
+    citation: int
+    sentence: str
+
+
+class LiveQuote(BaseModel):
+    """A live quote with its own timestamp, or the reason there is none."""
+
+    price: float | None = None
+    change_percent: float | None = None
+    currency: str | None = None
+    market_state: str | None = None
+    as_of: datetime | None = None
+    source: str | None = None
+    unavailable: str | None = None
+    """``quote unavailable: <reason>`` when there is no quote."""
+
+
+class SinceArticle(BaseModel):
+    """The price change from the close on the day the news refers to until the live quote."""
+
+    day: date
+    close: float
+    change_percent: float
+    currency: str | None = None
+
+
+class Mover(BaseModel):
+    """One company in a winners/losers/why-moved answer."""
+
+    name: str
+    ticker: str | None = None
+    """None for a private company (shown as "private")."""
+    kind: Literal["listed", "foreign", "private"] = "listed"
+    reported: list[ReportedMove] = Field(default_factory=list)
+    quote: LiveQuote | None = None
+    since_article: SinceArticle | None = None
+    since_article_unavailable: str | None = None
+
+    @property
+    def label(self) -> str:
+        return self.ticker or "private"
+
+
+class Freshness(BaseModel):
+    """How fresh the answer's news and quotes are."""
+
+    newest_article_used: datetime | None = None
+    index_built_at: datetime | None = None
+    index_oldest_article: datetime | None = None
+    index_newest_article: datetime | None = None
+    quotes_as_of: dict[str, datetime] = Field(default_factory=dict)
+
+
+class Answer(BaseModel):
+    """What the bot says to one question."""
+
+    question: str
+    intent: Intent = "general"
+    covered: bool
+    text: str
+    movers: list[Mover] = Field(default_factory=list)
+    sources: list[Source] = Field(default_factory=list)
+    freshness: Freshness = Field(default_factory=Freshness)
+    generated_at: datetime

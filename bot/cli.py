@@ -1,0 +1,111 @@
+"""``python -m bot``: the chat bot (terminal without a Discord token) and ``ask``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from rich.console import Console
+
+from bot.question import QuestionError
+from bot.quotes import QuoteSettings
+from bot.render_terminal import render_answer
+from bot.services import Services, build_services
+from bot.settings import AnswerSettings
+from bot.terminal import chat
+from index import generations
+from index.embedding import EmbedderError
+from index.errors import IndexError_
+from index.settings import IndexSettings
+
+log = logging.getLogger("bot")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m bot",
+        description="AI market news bot. Without a command: the chat (Discord when "
+        "DISCORD_TOKEN is set, otherwise the terminal).",
+    )
+    parser.add_argument("--index-dir", type=Path, help="index directory (default: $INDEX_DIR)")
+    parser.add_argument("-v", "--verbose", action="store_true")
+    sub = parser.add_subparsers(dest="command")
+    ask = sub.add_parser("ask", help="answer one question and exit")
+    ask.add_argument("question", nargs="+")
+    ask.add_argument("--index-dir", type=Path, dest="ask_index_dir", metavar="DIR")
+    ask.add_argument("--json", action="store_true", help="print the Answer as JSON")
+    return parser
+
+
+def ensure_index(index_dir: Path, console: Console) -> None:
+    """On a fresh machine, ingest the bundled sample so the bot has something to say."""
+    if generations.current_name(index_dir) is not None:
+        return
+    console.print(f"[dim]{index_dir} is empty: ingesting the bundled sample first…[/]")
+    env = {**os.environ, "INDEX_DIR": str(index_dir)}
+    result = subprocess.run(
+        [sys.executable, "-m", "ingest", "sample"], env=env, capture_output=True, text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        console.print(f"[red]ingesting the sample failed:[/] {result.stderr.strip()[-500:]}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    index_settings = IndexSettings()
+    index_dir = getattr(args, "ask_index_dir", None) or args.index_dir or index_settings.index_dir
+    index_settings = index_settings.model_copy(update={"index_dir": index_dir})
+    console = Console(stderr=bool(getattr(args, "json", False)))
+    ensure_index(index_dir, console)
+    try:
+        services = build_services(index_settings, AnswerSettings(), QuoteSettings())
+    except EmbedderError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if args.command == "ask":
+        return asyncio.run(_ask(services, " ".join(args.question), args.json))
+    return asyncio.run(_chat(services))
+
+
+async def _ask(services: Services, question: str, as_json: bool) -> int:
+    try:
+        answer = await services.engine.ask(question)
+    except QuestionError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except IndexError_ as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        await _close(services)
+    if as_json:
+        print(answer.model_dump_json(indent=2))
+    else:
+        Console().print(render_answer(answer))
+    return 0
+
+
+async def _chat(services: Services) -> int:
+    try:
+        return await chat(services)
+    finally:
+        await _close(services)
+
+
+async def _close(services: Services) -> None:
+    closer = getattr(services.quotes, "aclose", None)
+    if closer is not None:
+        await closer()
+    services.live.close()

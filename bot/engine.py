@@ -1,0 +1,87 @@
+"""The answer engine: question in, cited ``Answer`` out (async; blocking work off the loop)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import UTC, date, datetime, time
+
+from bot.answer import Answer, compose_answer, plan_movers
+from bot.answer.compose import CloseResult
+from bot.question import parse_question
+from bot.question.model import Question, TimeWindow
+from bot.quotes import QuoteProvider
+from bot.retrieval import Retriever
+from index.entities import EntityResolver
+
+log = logging.getLogger(__name__)
+
+
+class AnswerEngine:
+    """Understands a question, retrieves evidence, fetches quotes and composes the answer.
+
+    Everything it needs is passed in; it opens nothing itself.
+    """
+
+    def __init__(
+        self,
+        retriever: Retriever,
+        resolver: EntityResolver,
+        quotes: QuoteProvider,
+        max_question_chars: int = 500,
+        search_timeout: float = 10.0,
+    ) -> None:
+        self.retriever = retriever
+        self.resolver = resolver
+        self.quotes = quotes
+        self.max_question_chars = max_question_chars
+        self.search_timeout = search_timeout
+
+    def understand(
+        self, text: str, now: datetime, ticker: str | None = None, since: date | None = None
+    ) -> Question:
+        """Parse a question; raises QuestionError with a message for the asker."""
+        question = parse_question(text, self.resolver, now, max_chars=self.max_question_chars)
+        updates: dict[str, object] = {}
+        if ticker:
+            entity = self.resolver.table.lookup_ticker(ticker)
+            symbol = ticker.strip().lstrip("$").upper()
+            if symbol not in question.tickers:
+                updates["tickers"] = [symbol, *question.tickers]
+                if entity is not None:
+                    updates["entities"] = [entity, *question.entities]
+        if since:
+            start = datetime.combine(since, time.min, tzinfo=UTC)
+            until = question.window.until if question.window else None
+            if until is not None and until <= start:
+                until = None
+            updates["window"] = TimeWindow(since=start, until=until,
+                                           label=f"since {since.isoformat()}")
+        return question.model_copy(update=updates) if updates else question
+
+    async def ask(
+        self,
+        text: str,
+        now: datetime | None = None,
+        ticker: str | None = None,
+        since: date | None = None,
+    ) -> Answer:
+        """Answer one question. Quote failures degrade to "quote unavailable"; an empty or
+        too long question raises QuestionError; an index problem raises IndexError_."""
+        now = now or datetime.now(UTC)
+        question = self.understand(text, now, ticker=ticker, since=since)
+        evidence = await asyncio.wait_for(
+            asyncio.to_thread(self.retriever.retrieve, question), self.search_timeout
+        )
+        plans = plan_movers(question, evidence)
+        symbols = [p.ticker for p in plans if p.ticker]
+        quotes = await self.quotes.quotes(symbols) if symbols else {}
+        days = {p.ticker: p.moves[0][1].refers_to for p in plans if p.ticker and p.moves}
+        closes: dict[str, CloseResult] = {}
+        if days:
+            results = await asyncio.gather(
+                *(self.quotes.close_on(symbol, day) for symbol, day in days.items())
+            )
+            closes = dict(zip(days, results, strict=True))
+        return compose_answer(question, evidence, quotes, closes, now)
+

@@ -1,0 +1,58 @@
+"""The parsed-question records: ``Question``, ``TimeWindow`` and ``QuestionError``."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field, model_validator
+
+from index.records import Entity
+
+Intent = Literal["losers", "winners", "why_moved", "what_happened", "price", "general"]
+Direction = Literal["up", "down"]
+
+MAX_CHARS = 500
+EXAMPLE = 'ask a question, e.g. "why did $NVDA jump in May?" or "who lost from Sora?"'
+
+
+class QuestionError(ValueError):
+    """A question the bot cannot take: empty, or longer than the limit. The message is
+    written for the person who asked."""
+
+
+class TimeWindow(BaseModel):
+    """A date window: ``since`` inclusive, ``until`` exclusive, both tz-aware UTC; None is
+    open (``until`` None: up to now)."""
+
+    since: datetime | None = None
+    until: datetime | None = None
+    label: str
+
+    @model_validator(mode="after")
+    def _check(self) -> TimeWindow:
+        for value in (self.since, self.until):
+            if value is not None and value.utcoffset() is None:
+                raise ValueError("TimeWindow datetimes must be timezone-aware")
+        if self.since is not None and self.until is not None and self.since >= self.until:
+            raise ValueError(f"empty window: {self.since} >= {self.until}")
+        return self
+
+
+class Question(BaseModel):
+    """A chat question understood without an LLM."""
+
+    text: str
+    """The normalised question (trimmed, white space collapsed, chat markup removed)."""
+    entities: list[Entity] = Field(default_factory=list)
+    """Companies named, in order of first mention (listed, foreign and private)."""
+    tickers: list[str] = Field(default_factory=list)
+    """Tickers of those companies, in the same order, without duplicates."""
+    intent: Intent = "general"
+    window: TimeWindow | None = None
+    move_direction: Direction | None = None
+    keywords: list[str] = Field(default_factory=list)
+    """Lower-case content words left for retrieval (no company names, dates or stop words)."""
+    anchor: str | None = None
+    """An event the question is relative to ("Sora", "Bard demo"): "after Sora" is not a
+    date, so it gives no window; its words are also in ``keywords``."""

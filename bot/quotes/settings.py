@@ -1,0 +1,41 @@
+"""Settings of the quote provider (``QUOTES_*`` environment variables or ``.env``)."""
+
+from __future__ import annotations
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class QuoteSettings(BaseSettings):
+    """Timeouts, cache lifetimes and rate-limit back-off. Built at the entrypoint, passed down."""
+
+    model_config = SettingsConfigDict(env_prefix="QUOTES_", env_file=".env", extra="ignore")
+
+    enabled: bool = Field(
+        default=True, description="False = every quote answers 'quotes disabled'."
+    )
+    timeout_seconds: float = Field(default=5.0, gt=0, le=120, description="Per Yahoo call.")
+    quote_ttl_seconds: float = Field(default=60.0, ge=0, description="How long a quote is reused.")
+    history_ttl_seconds: float = Field(
+        default=3600.0, ge=0, description="How long past closes and price histories are reused."
+    )
+    failure_ttl_seconds: float = Field(
+        default=15.0, ge=0, description="How long a failure is repeated without asking Yahoo again."
+    )
+    backoff_initial_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="Pause after the first HTTP 429; doubles on each further 429.",
+    )
+    backoff_max_seconds: float = Field(
+        default=600.0, gt=0, description="Longest pause after a 429."
+    )
+    max_concurrency: int = Field(
+        default=4, ge=1, le=32, description="Yahoo calls in flight at once."
+    )
+
+    @model_validator(mode="after")
+    def _backoff_order(self) -> QuoteSettings:
+        if self.backoff_max_seconds < self.backoff_initial_seconds:
+            raise ValueError("backoff_max_seconds must be >= backoff_initial_seconds")
+        return self

@@ -1,0 +1,214 @@
+"""Reported market moves: the seed article, real 2023 sentences, and the traps."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+from index.entities import EntityResolver, TickerTable, render_markup
+from index.records import Entity, Move
+from ingest.moves import extract_moves
+
+SEED = Path(__file__).resolve().parent.parent / "sample" / "sora-first-victims-2024-02-19.md"
+MONDAY = datetime(2024, 2, 19, 7, 7, tzinfo=UTC)  # the seed's publication time
+FRIDAY = datetime(2023, 5, 26, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def resolver() -> EntityResolver:
+    return EntityResolver(TickerTable.load())
+
+
+def moves(resolver: EntityResolver, text: str, published: datetime | None = FRIDAY) -> list[Move]:
+    return extract_moves(text, resolver.find(text), published, resolver=resolver)
+
+
+def summary(found: list[Move]) -> list[tuple]:
+    return [(m.ticker, m.direction, m.magnitude, m.unit, m.qualifier, m.metric) for m in found]
+
+
+# -- the seed article ------------------------------------------------------------------------
+
+
+def test_seed_gives_exactly_three_moves(resolver: EntityResolver) -> None:
+    text = SEED.read_text(encoding="utf-8").split("\n---\n", 1)[1]
+    found = moves(resolver, text, MONDAY)
+    assert summary(found) == [
+        ("ADBE", "down", 7.0, "%", "more than", "price"),
+        ("SSTK", "down", 5.0, "%", "more than", "price"),
+        ("SSTK", "down", 70_000_000.0, "USD", "more than", "market_value"),
+    ]
+    adobe, sstk_price, sstk_value = found
+    # "The day after Sora's announcement"; the article says Sora was released on February 15.
+    assert (adobe.refers_to, adobe.date_stated) == (date(2024, 2, 16), True)
+    assert adobe.company == "Adobe"
+    assert adobe.sentence.endswith("the stock price plummeted by more than 7%.")
+    # "last Friday", said on Monday 2024-02-19.
+    assert (sstk_price.refers_to, sstk_price.date_stated) == (date(2024, 2, 16), True)
+    assert (sstk_value.refers_to, sstk_value.date_stated) == (date(2024, 2, 16), True)
+    assert sstk_value.company == "Shutterstock"
+
+
+def test_seed_moves_survive_rendered_markup(resolver: EntityResolver) -> None:
+    text = render_markup(SEED.read_text(encoding="utf-8").split("\n---\n", 1)[1])
+    assert "$Adobe" not in text
+    found = moves(resolver, text, MONDAY)
+    assert [(m.ticker, m.magnitude, m.unit, m.refers_to) for m in found] == [
+        ("ADBE", 7.0, "%", date(2024, 2, 16)),
+        ("SSTK", 5.0, "%", date(2024, 2, 16)),
+        ("SSTK", 70_000_000.0, "USD", date(2024, 2, 16)),
+    ]
+
+
+# -- realistic sentences ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Shares of Nvidia jumped 24% on Thursday after the chipmaker raised its forecast.",
+            ("NVDA", "up", 24.0, "%", None, "price"),
+        ),
+        (
+            "C3.ai stock fell 10% after the company cut its outlook.",
+            ("AI", "down", 10.0, "%", None, "price"),
+        ),
+        (
+            "Alphabet lost $100 billion in market value after Bard gave a wrong answer.",
+            ("GOOGL", "down", 1e11, "USD", None, "market_value"),
+        ),
+        (
+            "Microsoft shares rose about 3% before paring gains.",
+            ("MSFT", "up", 3.0, "%", "about", "price"),
+        ),
+        (
+            "Shares in Taiwan Semiconductor Manufacturing Company fell as much as 4% on Wednesday.",
+            ("TSM", "down", 4.0, "%", "up to", "price"),
+        ),
+        (
+            "Micron Technology Inc.’s stock dropped more than 6% after China’s cyberspace regulator"
+            " said that its products failed to pass a cybersecurity review.",
+            ("MU", "down", 6.0, "%", "more than", "price"),
+        ),
+        ("Intel jumps 6% as it returns to profitability.", ("INTC", "up", 6.0, "%", None, "price")),
+        (
+            "Tesla’s share price fell by 9.8 percent on Thursday following disappointing results.",
+            ("TSLA", "down", 9.8, "%", None, "price"),
+        ),
+        (
+            "The ripples were felt in London, where education giant Pearson’s stock closed down 15%.",
+            ("PSO", "down", 15.0, "%", None, "price"),
+        ),
+        (
+            "Chegg CEO Dan Rosensweig said the stock's 48% plunge was overblown.",
+            ("CHGG", "down", 48.0, "%", None, "price"),
+        ),
+        (
+            "Nvidia added $1.2 billion in market value.",
+            ("NVDA", "up", 1.2e9, "USD", None, "market_value"),
+        ),
+        (
+            "Alphabet Stock Loses $1bn After New AI Chatbot Gives Wrong Answer.",
+            ("GOOGL", "down", 1e9, "USD", None, "market_value"),
+        ),
+        (
+            "Intel shares rose 7.5 percent in late trading.",
+            ("INTC", "up", 7.5, "%", None, "price"),
+        ),
+        (
+            "Nvidia shares finished 1.3% lower.",
+            ("NVDA", "down", 1.3, "%", None, "price"),
+        ),
+        (
+            "Baidu's market cap surged roughly 56% this year.",
+            ("BIDU", "up", 56.0, "%", "about", "market_value"),
+        ),
+    ],
+)
+def test_realistic_sentences(resolver: EntityResolver, text: str, expected: tuple) -> None:
+    assert summary(moves(resolver, text)) == [expected]
+
+
+def test_pronoun_subject_takes_the_previous_sentence_company(resolver: EntityResolver) -> None:
+    text = (
+        "Meta reported its first increase in sales in nearly a year. "
+        "Shares rose more than 9% after hours."
+    )
+    assert summary(moves(resolver, text)) == [("META", "up", 9.0, "%", "more than", "price")]
+
+
+def test_company_not_in_entities_is_found_by_its_name(resolver: EntityResolver) -> None:
+    acme = Entity(name="Acme Robotics", ticker="ACME", how="exchange")
+    found = extract_moves("Acme Robotics shares fell 12% on Friday.", [acme], FRIDAY)
+    assert summary(found) == [("ACME", "down", 12.0, "%", None, "price")]
+    assert found[0].refers_to == date(2023, 5, 26)
+
+
+# -- dates -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "published", "refers_to", "stated"),
+    [
+        ("Nvidia shares fell 3% on Feb. 16.", MONDAY, date(2024, 2, 16), True),
+        ("Nvidia shares fell 3% yesterday.", MONDAY, date(2024, 2, 18), True),
+        ("Nvidia shares fell 3% on Tuesday.", MONDAY, date(2024, 2, 13), True),
+        ("Nvidia shares fell 3% last Friday.", FRIDAY, date(2023, 5, 19), True),
+        ("Nvidia shares fell 3% on Friday.", FRIDAY, date(2023, 5, 26), True),
+        (
+            "Nvidia shares fell 3% on Dec. 28.",
+            datetime(2024, 1, 3, tzinfo=UTC),
+            date(2023, 12, 28),
+            True,
+        ),
+        ("Nvidia shares fell 3% in early trading.", MONDAY, date(2024, 2, 19), False),
+        ("Nvidia shares fell 3% on February 2, 2023.", None, date(2023, 2, 2), True),
+    ],
+)
+def test_dates(
+    resolver: EntityResolver, text: str, published: datetime | None, refers_to: date, stated: bool
+) -> None:
+    found = moves(resolver, text, published)
+    assert [(m.refers_to, m.date_stated) for m in found] == [(refers_to, stated)]
+
+
+def test_no_date_at_all_gives_no_move(resolver: EntityResolver) -> None:
+    assert moves(resolver, "Nvidia shares fell 3% on Friday.", None) == []
+
+
+# -- traps -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Nvidia said revenue rose 10% in the quarter.",
+        "AMD revenue falls 18% as PC market shows continued weakness.",
+        "Apple's sales fell 5% in China.",
+        "The S&P 500 fell 1.3% for the week, weighed down by losses in Apple and Nvidia.",
+        "The Nasdaq Composite rose 2% while Microsoft was flat.",
+        "Reality Labs lost $4.3 billion in the fourth quarter of 2022, Meta reported.",
+        "Taiwan Semiconductor Manufacturing Co. said its second-quarter net profit fell 23%.",
+        "Meta shed 13% of its staff last year.",
+        "Apple gained 2% market share in Europe.",
+        "The stock market, where Ocado’s shares soared 32%, may have misread Apple.",
+        "Shares of its South Korean and Chinese rivals of Samsung surged on Monday.",
+        "Apple, Microsoft and Nvidia have collectively jumped 75% in 2023.",
+        "OpenAI's valuation jumped 50% in a year.",
+        "Alphabet shares, which slid as much as 9% during regular trading, were flat after hours.",
+        "Nvidia’s founder added $7 billion to his net worth.",
+        "Microsoft's stock rose to $300 on Tuesday.",
+        "Twitter’s web traffic dropped by nearly 8 percent last month.",
+        "Elon Musk says Tesla's ad revenue has dropped by 50 percent.",
+        "the company sells photos and videos worth around $1 billion a year, says Shutterstock.",
+    ],
+)
+def test_not_a_stock_move(resolver: EntityResolver, text: str) -> None:
+    assert moves(resolver, text) == []
+
+
+def test_no_entities_no_moves() -> None:
+    assert extract_moves("Shares jumped 24% on Thursday.", [], FRIDAY) == []
