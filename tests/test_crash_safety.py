@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 import os
 import signal
 import subprocess
@@ -17,7 +18,13 @@ from index.reader import IndexReader
 from tests.conftest import ROOT
 
 
+WORDS = ("chip", "cloud", "model", "rally", "earnings", "margin", "guidance", "server",
+         "startup", "valuation", "regulator", "antitrust", "datacenter", "licence", "robot")
+
+
 def write_corpus(path: Path, n: int, tag: str) -> Path:
+    """Distinct articles (different words per story, so none is a near-duplicate)."""
+    rng = random.Random(tag)
     with path.open("w") as handle:
         for i in range(n):
             handle.write(json.dumps({
@@ -25,8 +32,8 @@ def write_corpus(path: Path, n: int, tag: str) -> Path:
                 "url": f"https://news.example.com/{tag}/{i}",
                 "date": "2023-06-01T12:00:00Z",
                 "text": " ".join(
-                    f"Paragraph {j} of {tag} story {i} says Nvidia and Microsoft spent more on "
-                    f"data centers while analysts debated margins number {i * 31 + j}."
+                    f"Paragraph {j} of {tag} story {i} on "
+                    + " ".join(rng.choice(WORDS) for _ in range(12)) + "."
                     for j in range(12)
                 ),
             }) + "\n")

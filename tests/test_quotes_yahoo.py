@@ -377,6 +377,16 @@ async def test_closed_provider_raises(adapter, clock):
         await provider.quote("MSFT")
 
 
+def test_unusable_sessions_are_refused_at_construction():
+    class CachingSession(requests.Session):
+        cache = object()
+
+    with pytest.raises(ValueError, match="caching"):
+        YahooQuoteProvider(settings(), session=CachingSession())
+    with pytest.raises(TypeError, match="Session"):
+        YahooQuoteProvider(settings(), session=object())
+
+
 async def test_provider_satisfies_the_protocol(provider):
     assert isinstance(provider, QuoteProvider)
     assert provider.name == "Yahoo Finance"

@@ -11,16 +11,15 @@
   "shopify") need a stock cue ("zoom stock", "shares of workday") or the question to be that
   name alone, as do capitalised ones the resolver turned down at the start of a sentence.
 * **bare tickers written like tickers**: "NVDA" in capitals for a company of the curated
-  table, any known symbol before a stock cue ("HBM stock") or alone; lower-case "nvda" or
-  "pltr" only for curated companies (two-letter ones such as "mu" need a cue or to be
-  alone). Ordinary words (wordfreq) and common
-  acronyms ("A", "ON", "IT", "ALL", "NOW", "AI", "CEO", "EU") never give a ticker without
-  "$"; "SORA" or "HBM" in a sentence stay words.
+  table, any known symbol before a stock cue ("WDAY stock") or alone; lower-case "nvda" or
+  "pltr" only for curated companies (two-letter ones such as "zm" need a cue or to be
+  alone). Ordinary words (wordfreq: "mu", "arm", "snow") and common acronyms ("A", "ON",
+  "IT", "ALL", "NOW", "AI", "CEO", "EU", "HBM") never give a ticker without "$"; "SORA" in
+  a sentence stays a word.
 """
 
 from __future__ import annotations
 
-import logging
 import re
 from dataclasses import dataclass
 
@@ -29,8 +28,6 @@ from index.records import Entity
 from index.tickers import Company, NameForm, is_common, tokens
 
 __all__ = ["CompanyMatch", "find_companies"]
-
-log = logging.getLogger(__name__)
 
 CUES_AFTER = frozenset(
     "stock shares share price quote ticker earnings calls puts chart options".split()
@@ -80,6 +77,8 @@ PLAIN_BEFORE = frozenset(
 """Words that may precede a lower-case multi-word alias of common words ("on scale ai")."""
 MAX_NAME_TOKENS = 8
 """Longest name tried in the casual pass (tokens, punctuation included)."""
+_HOW_RANK = {"markup": 0, "cashtag": 1, "exchange": 2, "alias": 3, "name": 4}
+"""The most explicit way a company was written is its ``Entity.how`` (as in ingest)."""
 _SYMBOL = re.compile(r"[A-Za-z]{2,5}(?:[.\-][A-Za-z]{1,2})?")
 
 
@@ -284,6 +283,8 @@ def find_companies(text: str, resolver: EntityResolver) -> CompanyMatch:
         else:
             slot[1] += 1
             slot[3] = slot[3] or hit.symbol
+            if _HOW_RANK.get(hit.how, 9) < _HOW_RANK.get(slot[2], 9):
+                slot[2] = hit.how
     entities: list[Entity] = []
     tickers: list[str] = []
     for company, count, how, symbol in merged.values():

@@ -103,7 +103,9 @@ _ADVICE = re.compile(
 _REACT = re.compile(
     r"\bhow (?:did|do|does|is|are|has|have|were|was)\b.*?\b(?:react(?:ed)?|respond(?:ed)?|"
     r"trade[sd]?|trading|do|doing|did|perform(?:ed|ing)?|fare[sd]?|move[sd]?)\b"
-    r"|\b(?:stock|shares?|market)\s+(?:reaction|move|moves)\b|\bmove[sd]?\b"
+    r"|\b(?:stock|shares?|market)\s+(?:reaction|move|moves)\b"
+    r"|\b(?:did|does|do|will)\s+(?:[\w$'.&-]+\s+){1,3}move\b"
+    r"|\b(?:stock|stocks|shares?|price)\s+mov(?:e|es|ed|ing)\b"
     r"|\bwhat did .*\b(?:stock|shares?|share price|stock price) do\b"
 )
 _ANCHOR_START = re.compile(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from bot.question.companies import CONNECTORS, FILLER, find_companies
 from bot.question.intent import anchor_of, classify, direction_of
@@ -96,7 +96,7 @@ def parse_question(
     """
     if now.utcoffset() is None:
         raise ValueError("now must be timezone-aware")
-    now = now.astimezone(timezone.utc)
+    now = now.astimezone(UTC)
     raw = (text or "").strip()
     if len(raw) > max_chars:
         raise QuestionError(f"questions are limited to {max_chars} characters (got {len(raw)})")

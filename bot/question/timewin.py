@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
-from typing import Callable
+from datetime import UTC, datetime, timedelta
 
 from dateutil.relativedelta import relativedelta
 
@@ -38,6 +38,8 @@ _MONTH = (
     r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
 )
 _YEAR = r"(?:199\d|20\d\d)"
+_EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+"""Rolling windows reaching further back than this are not read as windows."""
 _WEEKDAYS = "monday tuesday wednesday thursday friday saturday sunday".split()
 _NUMBERS = {
     "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
@@ -46,7 +48,10 @@ _NUMBERS = {
 }  # fmt: skip
 _ORDINAL = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4,
             "4th": 4}  # fmt: skip
-_NUM = r"(?:\d{1,4}|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|few|couple(?:\s+of)?)"
+_NUM = (
+    r"(?:\d{1,4}|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|few"
+    r"|couple(?:\s+of)?)"
+)
 _AMOUNT_AFTER = re.compile(
     r"\s*(?:%|percent|per cent|million|billion|trillion|bn|mn|m\b|k\b|b\b|x\b|units|shares|"
     r"people|employees|jobs|points|pts|users|dollars|usd)",
@@ -122,16 +127,21 @@ Handler = Callable[[re.Match[str], str, datetime], Period | None]
 
 
 def _utc(year: int, month: int = 1, day: int = 1) -> datetime:
-    return datetime(year, month, day, tzinfo=timezone.utc)
+    return datetime(year, month, day, tzinfo=UTC)
 
 
 def _midnight(now: datetime) -> datetime:
     return now.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
+def _month_label(year: int, month: int) -> str:
+    """ "May 2023" (English whatever the process locale)."""
+    return f"{_MONTH_NAMES[month - 1].capitalize()} {year}"
+
+
 def _month(year: int, month: int) -> Period:
     start = _utc(year, month)
-    return Period(start, start + relativedelta(months=1), start.strftime("%B %Y"))
+    return Period(start, start + relativedelta(months=1), _month_label(year, month))
 
 
 def _day(year: int, month: int, day: int) -> Period | None:
@@ -230,11 +240,15 @@ def _rolling(m: re.Match[str], text: str, now: datetime) -> Period | None:
         delta = relativedelta(hours=n)
     else:  # day, trading day
         delta = relativedelta(days=n)
-    if not 0 < n <= 3650:
+    try:
+        start = now - delta
+    except (OverflowError, ValueError):
+        return None
+    if n <= 0 or start < _EARLIEST:
         return None
     label = " ".join(m.group(0).lower().split())
     label = _ROLLING_LEAD.sub("", label)
-    return Period(now - delta, now, label, open_end=True)
+    return Period(start, now, label, open_end=True)
 
 
 def _ago(m: re.Match[str], text: str, now: datetime) -> Period | None:
@@ -304,7 +318,7 @@ def _week_of(m: re.Match[str], text: str, now: datetime) -> Period | None:
     k = _ORDINAL_WEEK[m["ord"].lower()]
     start = first + timedelta(days=7 * k) if k >= 0 else first + timedelta(days=last_day - 7)
     end = min(start + timedelta(days=7), first + relativedelta(months=1))
-    label = f"{m['ord'].lower()} week of {first.strftime('%B %Y')}"
+    label = f"{m['ord'].lower()} week of {_month_label(year, month)}"
     return Period(start, end, label)
 
 
@@ -373,30 +387,78 @@ def _year_alone(m: re.Match[str], text: str, now: datetime) -> Period | None:
     return _year(int(m["y"]), m["mod"]) if ok else None
 
 
-def _c(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern, re.IGNORECASE)
-
-
 _NOT_AMOUNT = r"(?<![\w$€£¥#/.,-])"
+_WEEK_OF = (
+    r"\b(?:the\s+)?(?P<ord>first|1st|second|2nd|third|3rd|fourth|4th|last|final)\s+week\s+of\s+"
+    rf"(?P<mon>{_MONTH})\b\.?(?:,?\s+(?P<y>{_YEAR})\b)?"
+)
+_ISO_DAY = _NOT_AMOUNT + rf"(?P<y>{_YEAR})[-/.](?P<m>\d{{1,2}})[-/.](?P<d>\d{{1,2}})(?![\w/-]|\.\d)"
+_ISO_MONTH = _NOT_AMOUNT + rf"(?P<y>{_YEAR})-(?P<m>\d{{2}})(?![\w/-]|\.\d)"
+_MONTH_DAY = (
+    rf"\b(?P<mon>{_MONTH})\.?\s+(?P<d>[0-3]?\d)(?:st|nd|rd|th)?\b(?!\s*(?:%|[.,]\d))"
+    rf"(?:,?\s+(?P<y>{_YEAR})\b)?"
+)
+_DAY_MONTH = (
+    rf"(?<![\w$€£.,])(?P<d>[0-3]?\d)(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<mon>{_MONTH})\b\.?"
+    rf"(?:,?\s+(?P<y>{_YEAR})\b)?"
+)
+_MONTH_YEAR = rf"\b(?P<mon>{_MONTH})\b\.?,?\s+(?:of\s+)?(?P<y>{_YEAR})\b"
+_QUARTER = (
+    r"\b(?:Q(?P<q>[1-4])|(?P<qw>first|second|third|fourth|1st|2nd|3rd|4th)[\s-]+quarter)\b"
+    rf"(?:\s*(?:of\s+)?(?P<y>{_YEAR}|['’]\d\d)\b)?(?!&)"
+)
+_YEAR_QUARTER = rf"\b(?P<y>{_YEAR})\s*Q(?P<q>[1-4])\b"
+_HALF = rf"\bH(?P<h>[12])\s*(?P<y>{_YEAR})\b"
+_ROLLING = (
+    r"\b(?:(?:in|over|during)\s+the\s+)?(?P<which>past|last|previous|prior)\s+"
+    rf"(?:(?P<n>{_NUM})\s+)?"
+    r"(?P<unit>hours?|trading\s+days?|days?|weeks?|months?|quarters?|years?|yrs?)\b"
+)
+_AGO = rf"\b(?P<n>{_NUM})\s+(?P<unit>days?|weeks?)\s+ago\b"
+_SEASON = (
+    r"\b(?:(?P<which>this|last|past)\s+)?(?P<season>spring|summer|autumn|fall|winter)\b"
+    rf"(?:\s+(?:of\s+)?(?P<y>{_YEAR})\b)?"
+)
+_NAMED = (
+    r"\b(?P<which>this|last|previous|prior|current|the\s+past|past)\s+"
+    r"(?P<unit>week|weekend|month|quarter|year)\b"
+)
+_DAY_WORD = (
+    r"\b(?:today|tonight|this\s+morning|this\s+afternoon|yesterday|ytd|year[\s-]to[\s-]date)\b"
+)
+_WEEKDAY = (
+    r"\b(?:(?P<last>last)\s+|on\s+)?"
+    r"(?P<wd>monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
+)
+_MONTH_ALONE = rf"\b(?:(?P<which>last|this)\s+)?(?P<mon>{_MONTH})\b\.?"
+_YEAR_ALONE = (
+    _NOT_AMOUNT
+    + rf"(?:(?P<mod>early|mid|late)[\s-]+)?(?P<y>{_YEAR})(?P<pos>['’]s)?(?![\w%]|[.,]\d|-\d)"
+)
+
 PATTERNS: list[tuple[re.Pattern[str], Handler]] = [
-    (_c(rf"\b(?:the\s+)?(?P<ord>first|1st|second|2nd|third|3rd|fourth|4th|last|final)\s+week\s+of\s+(?P<mon>{_MONTH})\b\.?(?:,?\s+(?P<y>{_YEAR})\b)?"), _week_of),  # noqa: E501
-    (_c(_NOT_AMOUNT + r"(?P<y>" + _YEAR + r")[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})(?![\w/-]|\.\d)"), _iso_day),  # noqa: E501
-    (_c(_NOT_AMOUNT + r"(?P<y>" + _YEAR + r")-(?P<m>\d{2})(?![\w/-]|\.\d)"), _iso_month),
-    (_c(rf"\b(?P<mon>{_MONTH})\.?\s+(?P<d>[0-3]?\d)(?:st|nd|rd|th)?\b(?!\s*(?:%|[.,]\d))(?:,?\s+(?P<y>{_YEAR})\b)?"), _month_day),  # noqa: E501
-    (_c(rf"(?<![\w$€£.,])(?P<d>[0-3]?\d)(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<mon>{_MONTH})\b\.?(?:,?\s+(?P<y>{_YEAR})\b)?"), _month_day),  # noqa: E501
-    (_c(rf"\b(?P<mon>{_MONTH})\b\.?,?\s+(?:of\s+)?(?P<y>{_YEAR})\b"), _month_year),
-    (_c(rf"\b(?:Q(?P<q>[1-4])|(?P<qw>first|second|third|fourth|1st|2nd|3rd|4th)[\s-]+quarter)\b(?:\s*(?:of\s+)?(?P<y>{_YEAR}|['’]\d\d)\b)?(?!&)"), _quarter_of),  # noqa: E501
-    (_c(rf"\b(?P<y>{_YEAR})\s*Q(?P<q>[1-4])\b"), _quarter_of),
-    (_c(rf"\bH(?P<h>[12])\s*(?P<y>{_YEAR})\b"), _half),
-    (_c(rf"\b(?:(?:in|over|during)\s+the\s+)?(?P<which>past|last|previous|prior)\s+(?:(?P<n>{_NUM})\s+)?(?P<unit>hours?|trading\s+days?|days?|weeks?|months?|quarters?|years?|yrs?)\b"), _rolling),  # noqa: E501
-    (_c(rf"\b(?P<n>{_NUM})\s+(?P<unit>days?|weeks?)\s+ago\b"), _ago),
-    (_c(rf"\b(?:(?P<which>this|last|past)\s+)?(?P<season>spring|summer|autumn|fall|winter)\b(?:\s+(?:of\s+)?(?P<y>{_YEAR})\b)?"), _season),  # noqa: E501
-    (_c(r"\b(?P<which>this|last|previous|prior|current|the\s+past|past)\s+(?P<unit>week|weekend|month|quarter|year)\b"), _named),  # noqa: E501
-    (_c(r"\b(?:today|tonight|this\s+morning|this\s+afternoon|yesterday|ytd|year[\s-]to[\s-]date)\b"), _day_word),  # noqa: E501
-    (_c(r"\b(?:(?P<last>last)\s+|on\s+)?(?P<wd>monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"), _weekday),  # noqa: E501
-    (_c(rf"\b(?:(?P<which>last|this)\s+)?(?P<mon>{_MONTH})\b\.?"), _month_alone),
-    (_c(_NOT_AMOUNT + rf"(?:(?P<mod>early|mid|late)[\s-]+)?(?P<y>{_YEAR})(?P<pos>['’]s)?(?![\w%]|[.,]\d|-\d)"), _year_alone),  # noqa: E501
+    (re.compile(pattern, re.IGNORECASE), handler)
+    for pattern, handler in [
+        (_WEEK_OF, _week_of),
+        (_ISO_DAY, _iso_day),
+        (_ISO_MONTH, _iso_month),
+        (_MONTH_DAY, _month_day),
+        (_DAY_MONTH, _month_day),
+        (_MONTH_YEAR, _month_year),
+        (_QUARTER, _quarter_of),
+        (_YEAR_QUARTER, _quarter_of),
+        (_HALF, _half),
+        (_ROLLING, _rolling),
+        (_AGO, _ago),
+        (_SEASON, _season),
+        (_NAMED, _named),
+        (_DAY_WORD, _day_word),
+        (_WEEKDAY, _weekday),
+        (_MONTH_ALONE, _month_alone),
+        (_YEAR_ALONE, _year_alone),
+    ]
 ]
+"""Time expressions, most specific first; an earlier pattern's match wins an overlap."""
 
 
 # -- window -------------------------------------------------------------------------------
@@ -415,7 +477,9 @@ def _atoms(text: str, now: datetime) -> list[_Atom]:
             taken.append(m.span())
             before = _PREP.search(text, max(0, m.start() - 40), m.start())
             prep = " ".join(before["prep"].lower().split()) if before and before["prep"] else None
-            prep_start = before.start() if before and (before["prep"] or before["mod"]) else m.start()
+            prep_start = (
+                before.start() if before and (before["prep"] or before["mod"]) else m.start()
+            )
             atoms.append(_Atom(m.start(), m.end(), period, prep, prep_start))
     atoms.sort(key=lambda a: a.start)
     return atoms
@@ -475,7 +539,7 @@ def find_window(text: str, now: datetime) -> WindowMatch:
         labels = [p.label for p in points] + labels
     if until is not None and until > now:
         until = None
-    if since is None and until is None or (since and until and since >= until):
+    if (since is None and until is None) or (since and until and since >= until):
         log.debug("no usable window in %r (since=%s until=%s)", text, since, until)
         return WindowMatch(None, spans)
     return WindowMatch(TimeWindow(since=since, until=until, label=", ".join(labels)), spans)

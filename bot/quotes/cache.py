@@ -1,4 +1,4 @@
-"""Small time-based helpers for the provider: a TTL cache and a doubling back-off.
+"""Small time-based helpers for the provider: a TTL cache, a doubling back-off, health counters.
 
 Both take a ``clock`` (seconds, e.g. ``time.time``) so tests can move time by hand.
 """
@@ -57,6 +57,25 @@ class TTLCache(Generic[V]):
     def __len__(self) -> int:
         self.purge()
         return len(self._items)
+
+
+class HealthRecorder:
+    """Last success, last error and consecutive failures, with clock times."""
+
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock
+        self.last_success: float | None = None
+        self.last_error: str | None = None
+        self.last_error_at: float | None = None
+        self.consecutive_failures = 0
+
+    def success(self) -> None:
+        self.last_success = self._clock()
+        self.consecutive_failures = 0
+
+    def failure(self, reason: str) -> None:
+        self.last_error, self.last_error_at = reason, self._clock()
+        self.consecutive_failures += 1
 
 
 class Backoff:

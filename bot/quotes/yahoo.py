@@ -1,31 +1,24 @@
 """Quotes from Yahoo Finance through yfinance, safe to call from the event loop.
 
-Every yfinance call runs in a small thread pool of the provider, under ``asyncio.wait_for``.
-One chart request (``/v8/finance/chart``, via ``Ticker.history``) serves each answer: the quote
-reads price, time, day range and names from the chart metadata and the previous close from the
-daily bars. Answers are cached (quotes briefly, closes/histories longer, failures very briefly),
-identical concurrent requests share one call, and after an HTTP 429 the provider stops calling
-Yahoo for a back-off window that doubles up to a cap. Failures never raise: they come back as
-:class:`~bot.quotes.model.QuoteUnavailable` with the reason.
-
-yfinance keeps one process-wide data object (session, cookie, crumb): every ``Ticker`` built
-with ``session=`` installs that session for the whole process. So build one provider per
-process; two providers with different sessions would share whichever was installed last.
+Every yfinance call (:mod:`bot.quotes.yahoo_calls`) runs in the provider's small thread pool,
+under ``asyncio.wait_for``. Answers are cached (quotes briefly, closes and daily histories
+longer, failures very briefly), identical concurrent requests share one call, and after an
+HTTP 429 the provider stops calling Yahoo for a back-off window that doubles up to a cap.
+Failures never raise: they come back as :class:`~bot.quotes.model.QuoteUnavailable`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import threading
 import time
 from collections.abc import Callable, Hashable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from functools import partial
 from typing import Any, TypeVar, cast
 
-from bot.quotes.cache import Backoff, Clock, TTLCache
+from bot.quotes.cache import Backoff, Clock, HealthRecorder, TTLCache
 from bot.quotes.model import (
     YAHOO,
     HistoricalClose,
@@ -39,36 +32,20 @@ from bot.quotes.model import (
 from bot.quotes.provider import check_period, invalid
 from bot.quotes.settings import QuoteSettings
 from bot.quotes.symbols import InvalidSymbol, validate_symbol
-from bot.quotes.yahoo_data import (
-    Unavailable,
-    classify,
-    close_from_chart,
-    history_from_chart,
-    is_rate_limit,
-    quote_from_chart,
-)
+from bot.quotes.yahoo_calls import INTERVALS, YahooCalls
+from bot.quotes.yahoo_data import Unavailable, classify, is_rate_limit
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 Answer = Quote | HistoricalClose | PriceHistory | QuoteUnavailable
 
-QUOTE_RANGE = "5d"  # daily bars: enough for the previous close across weekends and holidays
-CLOSE_LOOKBACK_DAYS = 10  # how far before a date the "last trading day" may be
-INTERVALS: dict[Period, str] = {"1d": "5m", "5d": "15m", "1mo": "1d", "6mo": "1d", "1y": "1d"}
 # Failures that say something about Yahoo's health (an unknown symbol does not).
 _HEALTH_FAILURES = {"unreachable", "timeout", "rate_limited", "error"}
 
 
-def default_session() -> Any:
-    """What yfinance itself would use: curl_cffi impersonating Chrome, else plain requests."""
-    try:
-        from curl_cffi import requests as curl_requests
-    except ImportError:
-        import requests
-
-        return requests.Session()
-    return curl_requests.Session(impersonate="chrome")
+def _utc(seconds: float | None) -> datetime | None:
+    return None if seconds is None else datetime.fromtimestamp(seconds, UTC)
 
 
 class YahooQuoteProvider:
@@ -84,18 +61,9 @@ class YahooQuoteProvider:
     def __init__(
         self, settings: QuoteSettings, *, session: Any = None, clock: Clock = time.time
     ) -> None:
-        import yfinance  # heavy (pandas): imported when a provider is built, not on import
-
-        self._yf = yfinance
-        # Process-wide yfinance switch: raise instead of logging and returning an empty frame,
-        # so a DNS failure, a 429 and an unknown symbol can be told apart.
-        yfinance.config.debug.hide_exceptions = False
-        logging.getLogger("yfinance").setLevel(logging.CRITICAL)
         self._settings = settings
         self._clock = clock
-        self._session = session
-        self._owns_session = session is None
-        self._session_lock = threading.Lock()
+        self._calls = YahooCalls(settings.timeout_seconds, clock, session)
         self._executor: ThreadPoolExecutor | None = None
         self._semaphore = asyncio.Semaphore(settings.max_concurrency)
         self._cache: TTLCache[Answer] = TTLCache(clock)
@@ -105,17 +73,14 @@ class YahooQuoteProvider:
         self._inflight: dict[Hashable, asyncio.Task[Any]] = {}
         self._closed = False
         self._requests = 0
-        self._last_success: float | None = None
-        self._last_error: str | None = None
-        self._last_error_at: float | None = None
-        self._failures = 0
+        self._health = HealthRecorder(clock)
 
     # -- the interface ----------------------------------------------------------------------
     async def quote(self, symbol: str) -> Quote | QuoteUnavailable:
         checked = self._check(symbol)
         if isinstance(checked, QuoteUnavailable):
             return checked
-        work = partial(self._fetch_quote, checked)
+        work = partial(self._calls.quote, checked)
         return await self._answer(
             ("quote", checked), checked, self._settings.quote_ttl_seconds, work
         )
@@ -132,9 +97,9 @@ class YahooQuoteProvider:
             return checked
         today = datetime.fromtimestamp(self._clock(), UTC).date()
         if day >= today:
-            reason = f"no close yet for {day.isoformat()} (use the live quote)"
+            reason = f"no close yet for {day.isoformat()}"
             return QuoteUnavailable(symbol=checked, reason=reason, kind="no_data")
-        work = partial(self._fetch_close, checked, day)
+        work = partial(self._calls.close_on, checked, day)
         ttl = self._settings.history_ttl_seconds
         return await self._answer(("close", checked, day), checked, ttl, work)
 
@@ -145,20 +110,20 @@ class YahooQuoteProvider:
             return checked
         intraday = INTERVALS[period] != "1d"
         ttl = self._settings.quote_ttl_seconds if intraday else self._settings.history_ttl_seconds
-        work = partial(self._fetch_history, checked, period)
+        work = partial(self._calls.history, checked, period)
         return await self._answer(("history", checked, period), checked, ttl, work)
 
     def health(self) -> ProviderHealth:
-        until = self._backoff.until
+        recorded = self._health
         return ProviderHealth(
             provider=self.name,
             enabled=self._settings.enabled,
-            last_success=self._time(self._last_success),
-            last_error=self._last_error,
-            last_error_at=self._time(self._last_error_at),
-            consecutive_failures=self._failures,
+            last_success=_utc(recorded.last_success),
+            last_error=recorded.last_error,
+            last_error_at=_utc(recorded.last_error_at),
+            consecutive_failures=recorded.consecutive_failures,
             cache_size=len(self._cache),
-            backoff_until=self._time(until),
+            backoff_until=_utc(self._backoff.until),
             requests=self._requests,
         )
 
@@ -171,9 +136,7 @@ class YahooQuoteProvider:
             )
         if self._executor is not None:
             self._executor.shutdown(wait=False, cancel_futures=True)
-        if self._owns_session and self._session is not None:
-            self._session.close()
-        self._session = None
+        self._calls.close()
 
     async def __aenter__(self) -> YahooQuoteProvider:
         return self
@@ -242,7 +205,10 @@ class YahooQuoteProvider:
         except Exception as exc:  # the yfinance boundary: anything it raises becomes an answer
             log.debug("Yahoo call for %s failed", symbol, exc_info=exc)
             if is_rate_limit(exc):
-                return self._hit_rate_limit(symbol)
+                window = self._backoff.hit()
+                log.warning("Yahoo rate limit (HTTP 429): no calls for %g s", window)
+                self._health.failure("rate limited by Yahoo (HTTP 429)")
+                return self._rate_limited(symbol)
             kind, reason = classify(exc, timeout)
             if kind in _HEALTH_FAILURES:
                 return self._failed(symbol, kind, reason)
@@ -252,21 +218,13 @@ class YahooQuoteProvider:
         return value
 
     def _succeeded(self) -> None:
-        self._last_success = self._clock()
-        self._failures = 0
+        self._health.success()
         self._backoff.reset()
 
     def _failed(self, symbol: str, kind: UnavailableKind, reason: str) -> QuoteUnavailable:
-        self._failures += 1
-        self._last_error, self._last_error_at = reason, self._clock()
+        self._health.failure(reason)
         log.warning("quote unavailable for %s: %s", symbol, reason)
         return QuoteUnavailable(symbol=symbol, reason=reason, kind=kind)
-
-    def _hit_rate_limit(self, symbol: str) -> QuoteUnavailable:
-        window = self._backoff.hit()
-        answer = self._rate_limited(symbol)
-        self._failed(symbol, "rate_limited", f"rate limited by Yahoo (HTTP 429) for {window:g} s")
-        return answer
 
     def _rate_limited(self, symbol: str) -> QuoteUnavailable:
         wait = self._backoff.remaining_whole_seconds()
@@ -283,47 +241,3 @@ class YahooQuoteProvider:
                 max_workers=self._settings.max_concurrency, thread_name_prefix="yahoo-quotes"
             )
         return self._executor
-
-    def _time(self, seconds: float | None) -> datetime | None:
-        return None if seconds is None else datetime.fromtimestamp(seconds, UTC)
-
-    # -- the yfinance calls (worker threads) ------------------------------------------------
-    def _ticker(self, symbol: str) -> Any:
-        with self._session_lock:
-            if self._session is None:
-                if self._closed:
-                    raise RuntimeError("the quote provider is closed")
-                self._session = default_session()
-            session = self._session
-        return self._yf.Ticker(symbol, session=session)
-
-    def _fetch_quote(self, symbol: str) -> Quote:
-        ticker = self._ticker(symbol)
-        frame = ticker.history(
-            period=QUOTE_RANGE, interval="1d", auto_adjust=False,
-            timeout=self._settings.timeout_seconds,
-        )  # fmt: skip
-        return quote_from_chart(symbol, frame, ticker.get_history_metadata(), self._clock())
-
-    def _fetch_close(self, symbol: str, day: date) -> HistoricalClose:
-        ticker = self._ticker(symbol)
-        try:
-            frame = ticker.history(
-                start=day - timedelta(days=CLOSE_LOOKBACK_DAYS), end=day + timedelta(days=1),
-                interval="1d", auto_adjust=False, timeout=self._settings.timeout_seconds,
-            )  # fmt: skip
-        except self._yf.exceptions.YFPricesMissingError as missing:
-            if missing.yahoo_reason is not None:  # Yahoo's own error, e.g. unknown symbol
-                raise
-            raise Unavailable("no_data", f"no close on or shortly before {day}") from missing
-        return close_from_chart(symbol, frame, ticker.get_history_metadata(), day)
-
-    def _fetch_history(self, symbol: str, period: Period) -> PriceHistory:
-        ticker = self._ticker(symbol)
-        interval = INTERVALS[period]
-        frame = ticker.history(
-            period=period, interval=interval, auto_adjust=False,
-            timeout=self._settings.timeout_seconds,
-        )  # fmt: skip
-        meta = ticker.get_history_metadata()
-        return history_from_chart(symbol, period, interval, frame, meta)
