@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from index.records import Chunk
 from index.text import split_sentences
@@ -26,6 +26,23 @@ def _split_long(sentence: str, tokens: int, budget: int) -> list[str]:
     return [" ".join(words[i : i + size]) for i in range(0, len(words), size)]
 
 
+def _tidy_paragraphs(text: str) -> str:
+    paragraphs = (" ".join(p.split()) for p in text.split("\n\n"))
+    return "\n\n".join(p for p in paragraphs if p)
+
+
+def _join(units: Iterable[str]) -> str:
+    out = ""
+    for unit in units:
+        if not out:
+            out = unit.lstrip("\n")
+        elif unit.startswith("\n\n"):
+            out += unit
+        else:
+            out += " " + unit
+    return out
+
+
 def chunk_article(
     title: str,
     text: str,
@@ -45,22 +62,28 @@ def chunk_article(
     title_tokens = max(0, title_count - SPECIAL_TOKENS) if title else 0
     budget = max(16, max_tokens - title_tokens - SPECIAL_TOKENS)
     if whole_count - SPECIAL_TOKENS <= budget:  # most feed items: no need to split at all
-        body = " ".join(text.split())
+        body = _tidy_paragraphs(text)
         tickers = ticker_finder(body) if ticker_finder else []
         return [Chunk(position=0, text=body, tokens=title_tokens + whole_count, tickers=tickers)]
     paragraphs = [p for p in text.split("\n\n") if p.strip()]
-    sentences = [s for p in paragraphs for s in split_sentences(p)]
+    sentences: list[str] = []
+    starts: set[int] = set()  # indexes of sentences that open a paragraph
+    for paragraph in paragraphs:
+        starts.add(len(sentences))
+        sentences += split_sentences(paragraph)
     if not sentences:
         return []
     counts = [max(0, n - SPECIAL_TOKENS) for n in count_tokens(sentences)]
     units: list[tuple[str, int]] = []
-    for sentence, n in zip(sentences, counts, strict=True):
+    for index, (sentence, n) in enumerate(zip(sentences, counts, strict=True)):
+        # A paragraph's first sentence carries the break, so chunks keep paragraphs apart.
+        lead = "\n\n" if index in starts and index > 0 else ""
         if n <= budget:
-            units.append((sentence, n))
+            units.append((lead + sentence, n))
             continue
         pieces = _split_long(sentence, n, budget)
-        for piece, m in zip(pieces, count_tokens(pieces), strict=True):
-            units.append((piece, max(0, m - SPECIAL_TOKENS)))
+        for j, (piece, m) in enumerate(zip(pieces, count_tokens(pieces), strict=True)):
+            units.append(((lead if j == 0 else "") + piece, max(0, m - SPECIAL_TOKENS)))
 
     chunks: list[list[tuple[str, int]]] = []
     current: list[tuple[str, int]] = []
@@ -79,7 +102,7 @@ def chunk_article(
 
     out: list[Chunk] = []
     for position, parts in enumerate(chunks):
-        body = " ".join(s for s, _ in parts)
+        body = _join(s for s, _ in parts)
         tokens = title_tokens + sum(n for _, n in parts) + SPECIAL_TOKENS
         tickers = ticker_finder(body) if ticker_finder else []
         out.append(Chunk(position=position, text=body, tokens=tokens, tickers=tickers))

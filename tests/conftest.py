@@ -35,3 +35,22 @@ def real_embedder():
     from index.embedding import load_embedder
 
     return load_embedder(IndexSettings(_env_file=None, embedding_model="bundled"))  # type: ignore[call-arg]
+
+
+@pytest.fixture(scope="session")
+def sample_index(tmp_path_factory, real_embedder) -> Path:
+    """The bundled sample plus four fixture articles, ingested with the real model (once)."""
+    from index.entities import EntityResolver, TickerTable
+    from ingest.pipeline import Ingestor
+    from ingest.sources import SourceSpec
+
+    index_dir = tmp_path_factory.mktemp("sample") / "index"
+    report = Ingestor(
+        index_dir, IngestSettings(_env_file=None), real_embedder,  # type: ignore[call-arg]
+        EntityResolver(TickerTable.load()),
+    ).run([
+        SourceSpec(name="sample", location=str(ROOT / "sample")),
+        SourceSpec(name="fixtures", location=str(FIXTURES / "articles")),
+    ])
+    assert report.new == 5, report
+    return index_dir

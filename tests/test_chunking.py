@@ -57,3 +57,12 @@ def test_ticker_finder_labels_chunks():
 def test_embedding_text_prefixes_title_once():
     assert embedding_text("Title", "Body text") == "Title\nBody text"
     assert embedding_text("Title", "Title and more") == "Title and more"
+
+
+def test_paragraph_breaks_survive_chunking():
+    fake = FakeEmbedder()
+    text = "3. A heading?\n\n360 Chairman said things. More follows here.\n\n" + _text(30)
+    chunks = chunk_article("T", text, fake.count_tokens, max_tokens=64, overlap=0)
+    assert chunks[0].text.startswith("3. A heading?\n\n360 Chairman said things.")
+    short = chunk_article("T", "One line.\n\n\nTwo   line.", fake.count_tokens)
+    assert short[0].text == "One line.\n\nTwo line."

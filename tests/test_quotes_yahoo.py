@@ -293,11 +293,22 @@ async def test_unknown_symbol(provider, adapter):
     assert provider.health().consecutive_failures == 0  # Yahoo itself is fine
 
 
-JUNK = ["../../x", "A" * 50, "NVDA'; DROP TABLE x;--", "NV DA", "", "   ", "NV\x00DA",
-        "https://finance.yahoo.com/quote/NVDA", "🚀", "NVDA🚀", "US0378331005"]  # fmt: skip
+JUNK = {
+    "path": "../../x",
+    "long": "A" * 50,
+    "sql": "NVDA'; DROP TABLE x;--",
+    "space": "NV DA",
+    "empty": "",
+    "blank": "   ",
+    "nul": "NV\x00DA",
+    "url": "https://finance.yahoo.com/quote/NVDA",
+    "emoji": "🚀",
+    "emoji-suffix": "NVDA🚀",
+    "isin": "US0378331005",
+}
 
 
-@pytest.mark.parametrize("junk", JUNK)
+@pytest.mark.parametrize("junk", list(JUNK.values()), ids=list(JUNK))
 async def test_junk_symbols_are_refused_without_any_request(junk, clock):
     adapter = ReplayAdapter(forbid=True)
     async with await make(adapter, clock) as provider:

@@ -129,5 +129,6 @@ def parse_question(
         keywords=_keywords(clean, companies.spans + window.spans),
         anchor=anchor,
     )
-    log.debug("parsed question %r -> %s", clean, question.model_dump(exclude={"text"}))
+    if log.isEnabledFor(logging.DEBUG):
+        log.debug("parsed question %r -> %s", clean, question.model_dump(exclude={"text"}))
     return question
