@@ -13,13 +13,13 @@ import logging
 import os
 import sys
 
-from bench import ingest_bench, search_bench
+from bench import answer_bench, ingest_bench, search_bench
 from bench.corpus import OUT, corpus
 from bench.scale import scale_up
 from index.embedding import load_embedder
 from index.settings import IndexSettings
 
-SECTIONS = ("ingest-market", "ingest-focus", "search", "quality")
+SECTIONS = ("ingest-market", "ingest-focus", "search", "quality", "answers")
 
 
 def say(line: str) -> None:
@@ -90,6 +90,23 @@ def main() -> int:
             for mode, q in qual.items():
                 say(f"[quality] {mode:8s} nDCG@10 {q['ndcg@10']:.3f}  recall@20 "
                     f"{q['recall@20']:.3f}  ({q['questions']:.0f} questions)")
+    if "answers" in sections and (indexes["market"] / "CURRENT").exists():
+        ans = answer_bench.run_quality(indexes["market"], embedder)
+        results["answers-market"] = ans
+        cal, q = ans["calibration"], ans["quality"]
+        say(f"[answers] threshold sweep: best {cal['best_threshold']:.2f} "
+            f"(accuracy {cal['best_accuracy']:.3f}); in use {ans['threshold_used']:.2f}")
+        say(f"[answers] {q['questions']} questions ({q['in_scope']} in scope): ticker recall "
+            f"{q['ticker_recall']:.3f}  precision {q['ticker_precision']:.3f}  numbers grounded "
+            f"{q['numbers_grounded_share']:.3f} of {q['answers_with_numbers']}  not-covered "
+            f"accuracy {q['not_covered_accuracy']:.3f}  gold source cited "
+            f"{q['gold_source_cited_share']:.3f}")
+        for name, path in (("market", indexes["market"]), ("focus", indexes["focus"])):
+            if (path / "CURRENT").exists():
+                lat = answer_bench.run_latency(path, embedder)
+                results[f"ask-latency-{name}"] = lat
+                say(f"[ask-{name}] n={lat['n']:.0f}  p50 {lat['p50_ms']:.0f} ms  p95 "
+                    f"{lat['p95_ms']:.0f} ms  p99 {lat['p99_ms']:.0f} ms")
     results_path.write_text(json.dumps(results, indent=2, default=str))
     say(f"results written to {results_path.relative_to(OUT.parent.parent)}")
     return 0

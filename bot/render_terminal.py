@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from rich.console import Console, Group
 from rich.panel import Panel
 from rich.table import Table
@@ -14,7 +16,7 @@ from index.reader import SearchHit
 
 
 def _day(value: object) -> str:
-    return value.date().isoformat() if hasattr(value, "date") else "undated"  # type: ignore[union-attr]
+    return value.date().isoformat() if isinstance(value, datetime) else "undated"
 
 
 def render_answer(answer: Answer) -> Panel:
@@ -33,7 +35,8 @@ def render_answer(answer: Answer) -> Panel:
             elif quote.unavailable:
                 live = quote.unavailable
             else:
-                pct = f" ({quote.change_percent:+.2f}% today)" if quote.change_percent is not None else ""
+                pct = (f" ({quote.change_percent:+.2f}% today)"
+                       if quote.change_percent is not None else "")
                 stamp = quote.as_of.strftime("%Y-%m-%d %H:%M UTC") if quote.as_of else "?"
                 live = f"{quote.price:,.2f} {quote.currency or ''}{pct}\nas of {stamp}"
             since = (
@@ -106,7 +109,8 @@ def render_status(status: Status) -> Table:
                       f"skipped {li['skipped']}, failed {li['failed']}")
     q = status.quotes
     health = "ok" if q.consecutive_failures == 0 else f"{q.consecutive_failures} failures"
-    table.add_row("quotes", f"{q.provider}: {health}" + (f" ({q.last_error})" if q.last_error else ""))
+    error = f" ({q.last_error})" if q.last_error else ""
+    table.add_row("quotes", f"{q.provider}: {health}{error}")
     return table
 
 

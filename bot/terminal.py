@@ -69,7 +69,9 @@ async def handle(line: str, services: Services, console: Console) -> None:
         console.print("[red]the search took too long; try again[/]")
 
 
-async def chat(services: Services, stdin: TextIO = sys.stdin, console: Console | None = None) -> int:
+async def chat(
+    services: Services, stdin: TextIO = sys.stdin, console: Console | None = None
+) -> int:
     """Interactive on a terminal; one question per line otherwise (the demo question when the
     input is empty)."""
     console = console or Console()

@@ -76,7 +76,7 @@ class SentenceTransformerEmbedder:
         if dim is None:
             raise EmbedderError(f"{path}: model does not report an embedding dimension")
         self.dimension = int(dim)
-        self.max_tokens = int(self._model.max_seq_length)
+        self.max_tokens = int(self._model.max_seq_length or 256)
         self.batch_size = batch_size
         self._tokenizer = self._model.tokenizer
 

@@ -9,9 +9,12 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
-import faiss
+import faiss as _faiss
 import numpy as np
+
+faiss: Any = _faiss  # its SWIG signatures do not describe the numpy API; treat it as untyped
 
 
 def chunk_id(article_id: str, position: int) -> int:

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import sqlite3
 import logging
+import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from index.entities import EntityResolver, TickerTable
-
 from index.embedding import EmbedderError, load_embedder
+from index.entities import EntityResolver, TickerTable
 from index.errors import IndexError_
 from index.settings import IndexSettings
 from ingest.pipeline import Ingestor

@@ -9,9 +9,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from index.entities import EntityResolver, render_markup
-
 from index.embedding import Embedder
+from index.entities import EntityResolver, render_markup
 from index.manifest import utcnow
 from index.records import Article, Chunk
 from index.vectors import chunk_id

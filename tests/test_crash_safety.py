@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-import random
 import os
+import random
 import signal
 import subprocess
 import sys
@@ -16,7 +16,6 @@ import pytest
 from index import generations
 from index.reader import IndexReader
 from tests.conftest import ROOT
-
 
 WORDS = ("chip", "cloud", "model", "rally", "earnings", "margin", "guidance", "server",
          "startup", "valuation", "regulator", "antitrust", "datacenter", "licence", "robot")

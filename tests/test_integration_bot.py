@@ -15,7 +15,13 @@ from bot.settings import AnswerSettings
 from index.entities import render_markup
 from index.reader import IndexReader
 from index.settings import IndexSettings
-from tests.yahoo_replay import ReplayAdapter, dns_error, isolate_yfinance, recorded_charts, replay_session
+from tests.yahoo_replay import (
+    ReplayAdapter,
+    dns_error,
+    isolate_yfinance,
+    recorded_charts,
+    replay_session,
+)
 
 pytestmark = pytest.mark.integration
 NOW = datetime(2025, 10, 6, 15, 0, tzinfo=UTC)

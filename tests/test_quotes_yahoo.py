@@ -237,6 +237,28 @@ async def test_failures_are_cached_briefly(clock):
     assert provider.health().consecutive_failures == 0
 
 
+def renamed_chart(tmp_path: Path, symbol: str) -> dict[str, Path]:
+    """The recorded MSFT chart under another symbol (one yfinance has never seen)."""
+    body = (FIXTURES / "history_chart_MSFT.json").read_text().replace('"MSFT"', f'"{symbol}"')
+    path = tmp_path / f"{symbol}.json"
+    path.write_text(body)
+    return {symbol: path}
+
+
+async def test_error_page_is_unavailable_and_recovers(tmp_path, clock):
+    # A 503 HTML page instead of JSON. yfinance keeps the time-zone probe's response in an
+    # in-process cache; the provider must not let that error page stick to the symbol.
+    adapter = ReplayAdapter(renamed_chart(tmp_path, "RCVR"), chart_status=503)
+    async with await make(adapter, clock) as provider:
+        answer = await provider.quote("RCVR")
+        assert isinstance(answer, QuoteUnavailable) and answer.kind == "error"
+        assert answer.reason == "unreadable answer from Yahoo Finance (not JSON)"
+        adapter.chart_status = None
+        clock.advance(16)  # past the failure TTL
+        quote = await provider.quote("RCVR")
+    assert isinstance(quote, Quote) and quote.price == 541.55
+
+
 async def test_rate_limit_backs_off_with_doubling_window(clock):
     adapter = ReplayAdapter(recorded_charts("MSFT", "AAPL"), chart_status=429)
     async with await make(adapter, clock) as provider:
@@ -290,6 +312,7 @@ async def test_unknown_symbol(provider, adapter):
     assert isinstance(answer, QuoteUnavailable)
     assert (answer.kind, answer.reason) == ("unknown_symbol", "unknown symbol")
     assert adapter.chart_calls("ZZZZZ")  # Yahoo was asked and said 404
+    assert adapter.unexpected == []
     assert provider.health().consecutive_failures == 0  # Yahoo itself is fine
 
 

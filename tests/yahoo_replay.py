@@ -4,12 +4,15 @@ yfinance accepts a caller-supplied ``requests.Session``; mounting :class:`Replay
 lets yfinance run its real request and parsing code on recorded Yahoo JSON with no network.
 What the adapter answers:
 
-- ``fc.yahoo.com`` (cookie) → 404, like Yahoo when no consent is needed; consent hosts → 404;
+- ``fc.yahoo.com`` (cookie) → 404, like Yahoo when no consent is needed; the consent hosts
+  (``guce.yahoo.com``, ``consent.yahoo.com``, tried after an HTTP error) → 404;
 - ``/v1/test/getcrumb`` → 200 with a short crumb text;
 - ``/v8/finance/chart/{SYMBOL}`` → the recorded body for that symbol, or Yahoo's 404
   "No data found" chart error for a symbol that has no recording. Like Yahoo, a request with
   ``period1``/``period2`` gets only the recorded bars in that window, and ``range=1d``/``5d``
   only the last 1/5 bars (other ranges get every recorded bar);
+- ``/v10/finance/quoteSummary/{SYMBOL}`` (yfinance's time-zone fallback for a symbol whose chart
+  failed) → Yahoo's 404 "Quote not found" error;
 - anything else → 404, and the request is listed in :attr:`ReplayAdapter.unexpected`.
 
 Importing this module imports yfinance, at collection time: yfinance installs a warnings filter
@@ -39,6 +42,7 @@ from urllib3.exceptions import MaxRetryError, NameResolutionError
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "yahoo"
 CHART_PREFIX = "/v8/finance/chart/"
+SUMMARY_PREFIX = "/v10/finance/quoteSummary/"
 CRUMB = "replayCrumb1"
 # Yahoo's documented chart error for an unknown symbol (HTTP 404); written, not recorded.
 NOT_FOUND_BODY = {
@@ -47,6 +51,14 @@ NOT_FOUND_BODY = {
         "error": {"code": "Not Found", "description": "No data found, symbol may be delisted"},
     }
 }
+
+
+def quote_summary_not_found(symbol: str) -> dict[str, object]:
+    """Yahoo's quoteSummary error for an unknown symbol (HTTP 404); written, not recorded."""
+    description = f"Quote not found for symbol: {symbol}"
+    return {
+        "quoteSummary": {"result": None, "error": {"code": "Not Found", "description": description}}
+    }
 
 
 def recorded_charts(*symbols: str) -> dict[str, Path]:
@@ -139,10 +151,15 @@ class ReplayAdapter(BaseAdapter):
             raise AssertionError(f"no request expected, got {request.url}")
         if self.fail is not None:
             raise self.fail()
-        if seen.host == "fc.yahoo.com" or seen.host.endswith("consent.yahoo.com"):
+        if seen.host in ("fc.yahoo.com", "guce.yahoo.com") or seen.host.endswith(
+            "consent.yahoo.com"
+        ):
             return _response(request, 404, b"<html><body>Not Found</body></html>", "text/html")
         if seen.path == "/v1/test/getcrumb":
             return _response(request, 200, CRUMB.encode(), "text/plain")
+        if seen.path.startswith(SUMMARY_PREFIX):
+            body = quote_summary_not_found(unquote(seen.path[len(SUMMARY_PREFIX) :]))
+            return _response(request, 404, json.dumps(body).encode(), "application/json")
         symbol = seen.chart_symbol
         if symbol is None:
             with self._lock:
@@ -150,8 +167,11 @@ class ReplayAdapter(BaseAdapter):
             return _response(request, 404, b'{"error": "not recorded"}', "application/json")
         if self.delay:
             self._released.wait(self.delay)
+        if self.chart_status == 429:
+            return _response(request, 429, b"Too Many Requests\r\n", "text/html")
         if self.chart_status is not None:
-            return _response(request, self.chart_status, b"Too Many Requests\r\n", "text/html")
+            body = b"<html><body>Service temporarily unavailable</body></html>"
+            return _response(request, self.chart_status, body, "text/html")
         if symbol in self.charts:
             body = _slice_chart(json.loads(self.charts[symbol].read_bytes()), seen.params)
             return _response(request, 200, json.dumps(body).encode(), "application/json")
@@ -223,7 +243,7 @@ def _response(
 ) -> requests.Response:
     response = requests.Response()
     response.status_code = status
-    response.reason = {200: "OK", 404: "Not Found", 429: "Too Many Requests"}.get(status, "")
+    response.reason = {200: "OK", 404: "Not Found", 429: "Too Many Requests"}.get(status, "Error")
     response.headers = CaseInsensitiveDict({"content-type": content_type})
     response._content = body
     response.encoding = "utf-8"

@@ -112,10 +112,7 @@ def plan_movers(question: Question, evidence: Evidence) -> list[MoverPlan]:
 def describe_move(move: Move) -> str:
     """ "down more than 7%", "market value down more than $70 million"."""
     qualifier = f"{move.qualifier} " if move.qualifier else ""
-    if move.unit == "%":
-        amount = f"{move.magnitude:g}%"
-    else:
-        amount = _money(move.magnitude)
+    amount = f"{move.magnitude:g}%" if move.unit == "%" else _money(move.magnitude)
     what = "market value " if move.metric == "market_value" else ""
     return f"{what}{move.direction} {qualifier}{amount}"
 
@@ -220,9 +217,11 @@ def compose_answer(
         movers.append(
             Mover(
                 name=plan.name, ticker=plan.ticker,
-                kind=plan.kind if plan.kind in ("listed", "foreign", "private") else "listed",  # type: ignore[arg-type]
+                kind=plan.kind if plan.kind in ("listed", "foreign", "private") else "listed",
                 reported=reported, quote=_live_quote(quote), since_article=_since(quote, close),
-                since_article_unavailable=close.text if isinstance(close, QuoteUnavailable) else None,
+                since_article_unavailable=(
+                    close.text if isinstance(close, QuoteUnavailable) else None
+                ),
             )
         )
 

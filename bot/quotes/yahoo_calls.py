@@ -14,7 +14,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from typing import Any
 
@@ -63,6 +63,8 @@ class YahooCalls:
     """yfinance with one shared session (given, or created on first use and owned)."""
 
     def __init__(self, timeout: float, clock: Callable[[], float], session: Any = None) -> None:
+        if session is not None:
+            check_session(session)
         import yfinance  # heavy (pandas): imported when a provider is built, not on import
 
         self._yf = yfinance
@@ -70,8 +72,6 @@ class YahooCalls:
         # so that a DNS failure, a 429 and an unknown symbol can be told apart.
         yfinance.config.debug.hide_exceptions = False
         logging.getLogger("yfinance").setLevel(logging.CRITICAL)  # its failure noise
-        if session is not None:
-            check_session(session)
         self._timeout = timeout
         self._clock = clock
         self._session = session
@@ -87,6 +87,18 @@ class YahooCalls:
                 self._session.close()
             self._session = None
 
+    @contextlib.contextmanager
+    def _forgetting_failures(self) -> Iterator[None]:
+        """On failure, empty yfinance's in-process response cache: it keeps the time-zone probe's
+        response even when that was an error page, which would fail the symbol until restart."""
+        try:
+            yield
+        except Exception:
+            cache_get = getattr(getattr(self._yf.data, "YfData", None), "cache_get", None)
+            if cache_get is not None and hasattr(cache_get, "cache_clear"):
+                cache_get.cache_clear()
+            raise
+
     def _ticker(self, symbol: str) -> Any:
         with self._lock:
             if self._closed:
@@ -99,9 +111,10 @@ class YahooCalls:
     def quote(self, symbol: str) -> Quote:
         """The latest quote, from a few days of daily bars and the chart metadata."""
         ticker = self._ticker(symbol)
-        frame = ticker.history(
-            period=QUOTE_RANGE, interval="1d", auto_adjust=False, timeout=self._timeout
-        )
+        with self._forgetting_failures():
+            frame = ticker.history(
+                period=QUOTE_RANGE, interval="1d", auto_adjust=False, timeout=self._timeout
+            )
         return quote_from_chart(symbol, frame, ticker.get_history_metadata(), self._clock())
 
     def close_on(self, symbol: str, day: date) -> HistoricalClose:
@@ -109,9 +122,10 @@ class YahooCalls:
         ticker = self._ticker(symbol)
         start, end = day - timedelta(days=CLOSE_LOOKBACK_DAYS), day + timedelta(days=1)
         try:
-            frame = ticker.history(
-                start=start, end=end, interval="1d", auto_adjust=False, timeout=self._timeout
-            )
+            with self._forgetting_failures():
+                frame = ticker.history(
+                    start=start, end=end, interval="1d", auto_adjust=False, timeout=self._timeout
+                )
         except self._yf.exceptions.YFPricesMissingError as missing:
             if missing.yahoo_reason is not None:  # Yahoo's own error, e.g. unknown symbol
                 raise
@@ -122,8 +136,9 @@ class YahooCalls:
         """Unadjusted closes over ``period`` (intraday bars for 1d and 5d)."""
         ticker = self._ticker(symbol)
         interval = INTERVALS[period]
-        frame = ticker.history(
-            period=period, interval=interval, auto_adjust=False, timeout=self._timeout
-        )
+        with self._forgetting_failures():
+            frame = ticker.history(
+                period=period, interval=interval, auto_adjust=False, timeout=self._timeout
+            )
         meta = ticker.get_history_metadata()
         return history_from_chart(symbol, period, interval, frame, meta)

@@ -276,6 +276,8 @@ def classify(exc: BaseException, timeout: float) -> tuple[UnavailableKind, str]:
         return "unknown_symbol", "unknown symbol"
     if status is not None:
         return "error", f"Yahoo Finance answered HTTP {status}"
+    if "JSONDecodeError" in names:  # an error page instead of JSON (5xx, consent, outage)
+        return "error", "unreadable answer from Yahoo Finance (not JSON)"
     if "ConnectionError" in names or "SSLError" in names or "ProxyError" in names:
         return "unreachable", "Yahoo Finance unreachable (connection failed)"
     if isinstance(exc, yfe.YFTzMissingError):
