@@ -9,7 +9,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 class AnswerSettings(BaseSettings):
     """How questions are answered. Built at the entrypoint and passed down."""
 
-    model_config = SettingsConfigDict(env_prefix="ANSWER_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="ANSWER_", env_file=".env", extra="ignore", env_ignore_empty=True
+    )
 
     relevance_threshold: float = Field(
         0.40, ge=0, le=1,

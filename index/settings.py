@@ -15,7 +15,9 @@ class IndexSettings(BaseSettings):
     Built once at an entrypoint and passed down; tests build it with ``_env_file=None``.
     """
 
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_file=".env", extra="ignore", env_ignore_empty=True
+    )
 
     index_dir: Path = Field(Path("data/index"), description="Index directory (INDEX_DIR).")
     embedding_model: str = Field(

@@ -11,7 +11,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 class IngestSettings(BaseSettings):
     """How sources are read and fetched. Built at the entrypoint and passed down."""
 
-    model_config = SettingsConfigDict(env_prefix="INGEST_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="INGEST_", env_file=".env", extra="ignore", env_ignore_empty=True
+    )
 
     sources_file: Path | None = Field(
         None, description="TOML sources file; None = the default one shipped with the project."

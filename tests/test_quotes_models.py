@@ -41,7 +41,7 @@ def test_models_are_frozen():
         symbol="X", day=date(2025, 1, 3), requested_day=date(2025, 1, 4), close=1.5
     )
     with pytest.raises(ValidationError):
-        close.close = 2.0
+        close.close = 2.0  # type: ignore[misc]
 
 
 def test_price_history_needs_matching_points():
@@ -53,11 +53,11 @@ def test_price_history_needs_matching_points():
     with pytest.raises(ValidationError, match="at least one"):
         PriceHistory(symbol="X", period="5d", interval="1d", timestamps=[], closes=[])
     with pytest.raises(ValidationError):
-        PriceHistory(symbol="X", period="2y", interval="1d", timestamps=[when], closes=[1.0])  # type: ignore[arg-type]
+        PriceHistory(symbol="X", period="2y", interval="1d", timestamps=[when], closes=[1.0])
 
 
 def test_settings_defaults_and_environment(monkeypatch):
-    defaults = QuoteSettings(_env_file=None)  # type: ignore[call-arg]
+    defaults = QuoteSettings(_env_file=None)
     assert defaults.model_dump() == {
         "enabled": True, "timeout_seconds": 5.0, "quote_ttl_seconds": 60.0,
         "history_ttl_seconds": 3600.0, "failure_ttl_seconds": 15.0,
@@ -65,15 +65,15 @@ def test_settings_defaults_and_environment(monkeypatch):
     }  # fmt: skip
     monkeypatch.setenv("QUOTES_TIMEOUT_SECONDS", "2.5")
     monkeypatch.setenv("QUOTES_ENABLED", "false")
-    configured = QuoteSettings(_env_file=None)  # type: ignore[call-arg]
+    configured = QuoteSettings(_env_file=None)
     assert (configured.timeout_seconds, configured.enabled) == (2.5, False)
 
 
 def test_settings_refuse_nonsense():
     with pytest.raises(ValidationError):
-        QuoteSettings(_env_file=None, timeout_seconds=0)  # type: ignore[call-arg]
+        QuoteSettings(_env_file=None, timeout_seconds=0)
     with pytest.raises(ValidationError, match="backoff_max_seconds"):
-        QuoteSettings(_env_file=None, backoff_initial_seconds=60, backoff_max_seconds=30)  # type: ignore[call-arg]
+        QuoteSettings(_env_file=None, backoff_initial_seconds=60, backoff_max_seconds=30)
 
 
 def test_ttl_cache_expires_and_is_bounded():

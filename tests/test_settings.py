@@ -7,11 +7,13 @@ import re
 import pytest
 from pydantic_settings import BaseSettings
 
+from bot.quotes import QuoteSettings
+from bot.settings import AnswerSettings
 from index.settings import IndexSettings
 from ingest.settings import IngestSettings
 from tests.conftest import ROOT
 
-SETTINGS: list[type[BaseSettings]] = [IndexSettings, IngestSettings]
+SETTINGS: list[type[BaseSettings]] = [IndexSettings, IngestSettings, AnswerSettings, QuoteSettings]
 
 
 def env_names(cls: type[BaseSettings]) -> set[str]:
@@ -42,3 +44,10 @@ def test_bad_values_are_refused(monkeypatch):
     monkeypatch.setenv("EMBED_BATCH_SIZE", "0")
     with pytest.raises(ValueError, match="embed_batch_size"):
         IndexSettings(_env_file=None)  # type: ignore[call-arg]
+
+
+def test_empty_values_in_env_mean_default(monkeypatch):
+    monkeypatch.setenv("INGEST_SOURCES_FILE", "")
+    monkeypatch.setenv("ANSWER_RECENCY_HALF_LIFE_DAYS", "")
+    assert IngestSettings(_env_file=None).sources_file is None  # type: ignore[call-arg]
+    assert AnswerSettings(_env_file=None).recency_half_life_days is None  # type: ignore[call-arg]

@@ -170,8 +170,8 @@ class ReplayAdapter(BaseAdapter):
         if self.chart_status == 429:
             return _response(request, 429, b"Too Many Requests\r\n", "text/html")
         if self.chart_status is not None:
-            body = b"<html><body>Service temporarily unavailable</body></html>"
-            return _response(request, self.chart_status, body, "text/html")
+            page = b"<html><body>Service temporarily unavailable</body></html>"
+            return _response(request, self.chart_status, page, "text/html")
         if symbol in self.charts:
             body = _slice_chart(json.loads(self.charts[symbol].read_bytes()), seen.params)
             return _response(request, 200, json.dumps(body).encode(), "application/json")

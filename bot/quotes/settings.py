@@ -9,7 +9,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 class QuoteSettings(BaseSettings):
     """Timeouts, cache lifetimes and rate-limit back-off. Built at the entrypoint, passed down."""
 
-    model_config = SettingsConfigDict(env_prefix="QUOTES_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="QUOTES_", env_file=".env", extra="ignore", env_ignore_empty=True
+    )
 
     enabled: bool = Field(
         default=True, description="False = every quote answers 'quotes disabled'."
