@@ -88,7 +88,7 @@ def main() -> int:
             qual = search_bench.quality(searcher, labels)
             results["quality-market"] = qual
             for mode, q in qual.items():
-                say(f"[quality] {mode:8s} nDCG@10 {q['ndcg@10']:.3f}  recall@20 "
+                say(f"[quality] {mode:12s} nDCG@10 {q['ndcg@10']:.3f}  recall@20 "
                     f"{q['recall@20']:.3f}  ({q['questions']:.0f} questions)")
     if "answers" in sections and (indexes["market"] / "CURRENT").exists():
         ans = answer_bench.run_quality(indexes["market"], embedder)

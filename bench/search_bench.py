@@ -13,7 +13,7 @@ from bench.corpus import LABELS
 from bench.stats import ndcg_at, percentiles
 from index.embedding import Embedder
 from index.reader import Filters, IndexReader
-from index.search import Searcher
+from index.search import KEYWORD_WEIGHT, Searcher
 from ingest.sources.urls import canonical_url
 
 MODES = ("dense", "keyword", "hybrid")
@@ -67,14 +67,17 @@ def quality(searcher: Searcher, labels: list[dict[str, Any]]) -> dict[str, dict[
     """Mean nDCG@10 and recall@20 per mode; a hit counts when its URL or a linked
     near-duplicate's URL is gold."""
     out: dict[str, dict[str, float]] = {}
-    for mode in MODES:
+    runs: list[tuple[str, str, float]] = [(m, m, KEYWORD_WEIGHT) for m in MODES]
+    runs += [(f"hybrid w={w:g}", "hybrid", w) for w in (0.25, 0.5)]
+    for name, mode, weight in runs:
         ndcgs, recalls = [], []
         for label in labels:
             gold = {canonical_url(u) for u in label["gold"]}
             filters = Filters(
                 since=_date(label.get("since")), until=_date(label.get("until"), True)
             )
-            hits = searcher.search(label["question"], k=20, mode=mode, filters=filters)
+            hits = searcher.search(label["question"], k=20, mode=mode, filters=filters,
+                                   keyword_weight=weight)
             found: set[str] = set()
             relevant = []
             for hit in hits:
@@ -83,7 +86,7 @@ def quality(searcher: Searcher, labels: list[dict[str, Any]]) -> dict[str, dict[
                 found |= urls
             ndcgs.append(ndcg_at(relevant, len(gold), 10))
             recalls.append(len(found) / len(gold))
-        out[mode] = {
+        out[name] = {
             "ndcg@10": sum(ndcgs) / len(ndcgs),
             "recall@20": sum(recalls) / len(recalls),
             "questions": float(len(labels)),

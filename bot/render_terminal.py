@@ -28,7 +28,10 @@ def render_answer(answer: Answer) -> Panel:
         for mover in answer.movers:
             reported = "; ".join(
                 f"{r.text} on {r.refers_to.isoformat()} [{r.citation}]" for r in mover.reported
-            ) or "—"
+            ) or (
+                "named in " + ", ".join(f"[{n}]" for n in mover.mentioned_in)
+                if mover.mentioned_in else "—"
+            )
             quote = mover.quote
             if quote is None:
                 live = "—"

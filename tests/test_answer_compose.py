@@ -127,3 +127,18 @@ def test_describe_move_formats():
     m = moves()
     assert describe_move(m[2]) == "market value down more than $70 million"
     assert describe_move(m[0].model_copy(update={"qualifier": None, "magnitude": 7.5})) == "down 7.5%"
+
+
+def test_losers_named_in_a_falling_sentence_without_figures_are_listed():
+    ev = Evidence(
+        hits=[hit("edu", "Chegg plunged 48% on Tuesday. Pearson and Duolingo also slid as "
+                         "investors worried. Coursera was unchanged.", title="Edtech rout")],
+        moves={}, covered=True, relevance=0.6,
+        entities={"edu": [Entity(name="Chegg", ticker="CHGG"), Entity(name="Pearson", ticker="PSO"),
+                          Entity(name="Duolingo", ticker="DUOL"), Entity(name="Coursera", ticker="COUR"),
+                          Entity(name="OpenAI", kind="private")]},
+    )
+    question = Question(text="which education stocks got hit?", intent="losers", move_direction="down")
+    answer = compose_answer(question, ev, {}, {}, NOW)
+    assert [(m.ticker, m.mentioned_in, m.reported) for m in answer.movers] == [
+        ("CHGG", [1], []), ("PSO", [1], []), ("DUOL", [1], [])]

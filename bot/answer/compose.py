@@ -23,11 +23,12 @@ from bot.answer.model import (
     SinceArticle,
     Source,
 )
-from bot.answer.sentences import Candidate, pick_sentences, tidy
+from bot.answer.sentences import DOWN, UP, Candidate, pick_sentences, tidy
 from bot.question.model import Question
 from bot.quotes.model import HistoricalClose, Quote, QuoteUnavailable
 from index.reader import SearchHit
 from index.records import Move
+from index.text import fold, split_sentences
 
 MAX_MOVERS = 6
 RELEVANCE_MARGIN = 0.12
@@ -40,12 +41,14 @@ CloseResult = HistoricalClose | QuoteUnavailable
 
 @dataclass
 class MoverPlan:
-    """A company the answer will list, with the moves (article id, move) reported for it."""
+    """A company the answer will list, with the moves (article id, move) reported for it and
+    the articles that name it in a sentence about a move in the asked direction."""
 
     name: str
     ticker: str | None
     kind: str
     moves: list[tuple[str, Move]] = field(default_factory=list)
+    mentioned_in: list[str] = field(default_factory=list)
 
     @property
     def key(self) -> str:
@@ -83,8 +86,8 @@ def plan_movers(question: Question, evidence: Evidence) -> list[MoverPlan]:
     """The companies a winners/losers/why-moved/price answer lists, best first."""
     plans: dict[str, MoverPlan] = {}
     named = {e.ticker or e.name.casefold(): e for e in question.entities}
-    if question.intent in ("why_moved", "price", "what_happened"):
-        for entity in question.entities:
+    if question.intent not in ("losers", "winners"):
+        for entity in question.entities:  # the companies asked about, with their quotes
             plan = MoverPlan(entity.name, entity.ticker, entity.kind)
             plans.setdefault(plan.key, plan)
     if question.intent not in ("losers", "winners", "why_moved", "what_happened"):
@@ -105,8 +108,35 @@ def plan_movers(question: Question, evidence: Evidence) -> list[MoverPlan]:
             plan = plans.setdefault(key, MoverPlan(move.company, move.ticker, kind))
             if all(m != move for _, m in plan.moves):
                 plan.moves.append((hit.article_id, move))
-    ordered = sorted(plans.values(), key=lambda p: (p.key not in named, not p.moves))
+    if question.intent in ("losers", "winners") and direction is not None:
+        _add_mentioned(plans, relevant_hits(question, evidence), evidence, direction)
+    ordered = sorted(
+        plans.values(), key=lambda p: (p.key not in named, not p.moves, not p.mentioned_in)
+    )
     return ordered[:MAX_MOVERS]
+
+
+def _add_mentioned(
+    plans: dict[str, MoverPlan], hits: list[SearchHit], evidence: Evidence, direction: str
+) -> None:
+    """Listed companies named in a passage sentence that reports a move in ``direction``
+    (the news said they rose or fell, without a figure the move extractor could read)."""
+    pattern = DOWN if direction == "down" else UP
+    for hit in hits[:5]:
+        for sentence in split_sentences(tidy(hit.text)):
+            folded = fold(sentence)
+            if not pattern.search(folded):
+                continue
+            for entity in evidence.entities.get(hit.article_id, []):
+                if not entity.ticker or entity.kind == "private":
+                    continue
+                if fold(entity.name) not in folded and entity.ticker not in sentence:
+                    continue
+                plan = plans.setdefault(
+                    entity.ticker, MoverPlan(entity.name, entity.ticker, entity.kind)
+                )
+                if hit.article_id not in plan.mentioned_in:
+                    plan.mentioned_in.append(hit.article_id)
 
 
 def describe_move(move: Move) -> str:
@@ -219,6 +249,7 @@ def compose_answer(
                 name=plan.name, ticker=plan.ticker,
                 kind=plan.kind if plan.kind in ("listed", "foreign", "private") else "listed",
                 reported=reported, quote=_live_quote(quote), since_article=_since(quote, close),
+                mentioned_in=[sources.cite(aid) for aid in plan.mentioned_in],
                 since_article_unavailable=(
                     close.text if isinstance(close, QuoteUnavailable) else None
                 ),

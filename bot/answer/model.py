@@ -66,6 +66,9 @@ class Mover(BaseModel):
     """None for a private company (shown as "private")."""
     kind: Literal["listed", "foreign", "private"] = "listed"
     reported: list[ReportedMove] = Field(default_factory=list)
+    mentioned_in: list[int] = Field(default_factory=list)
+    """Sources that name the company in a sentence about a move in the asked direction,
+    without a figure (shown as "named as rising/falling [n]")."""
     quote: LiveQuote | None = None
     since_article: SinceArticle | None = None
     since_article_unavailable: str | None = None

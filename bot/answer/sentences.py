@@ -13,12 +13,12 @@ MAX_PER_SOURCE = 2
 MAX_CHARS = 700
 _WORD = re.compile(r"[a-z0-9]+")
 _NUMBER = re.compile(r"\d")
-_DOWN = re.compile(
+DOWN = re.compile(
     r"\b(fell|fall|falls|drop(ped|s)?|plung(ed|es)|plummet(ed|s)|sli(d|des)|sank|sink|tumbl(ed|es)|"
     r"declin(ed|es)|lost|los(e|es)|shed|slump(ed|s)|crash(ed|es)?|tank(ed|s)?|evaporat(ed|es)|"
     r"down|lower|wip(ed|es) out)\b"
 )
-_UP = re.compile(
+UP = re.compile(
     r"\b(r(ose|ises?)|jump(ed|s)?|surg(ed|es)|soar(ed|s)|rall(ied|ies)|climb(ed|s)|gain(ed|s)?|"
     r"add(ed|s)|up|higher|record high|boost(ed|s)?)\b"
 )
@@ -57,7 +57,7 @@ def _score(sentence: str, question: Question, rank: int, from_move: bool) -> flo
     if any(fold(n) in folded for n in names if n):
         score += 0.8
     direction = {"losers": "down", "winners": "up"}.get(question.intent, question.move_direction)
-    pattern = {"down": _DOWN, "up": _UP}.get(direction or "")
+    pattern = {"down": DOWN, "up": UP}.get(direction or "")
     if pattern is not None and pattern.search(folded) and _NUMBER.search(sentence):
         score += 1.0
     if from_move:

@@ -223,7 +223,7 @@ class YahooQuoteProvider:
 
     def _failed(self, symbol: str, kind: UnavailableKind, reason: str) -> QuoteUnavailable:
         self._health.failure(reason)
-        log.warning("quote unavailable for %s: %s", symbol, reason)
+        log.info("quote unavailable for %s: %s", symbol, reason)
         return QuoteUnavailable(symbol=symbol, reason=reason, kind=kind)
 
     def _rate_limited(self, symbol: str) -> QuoteUnavailable:
