@@ -236,9 +236,8 @@ def compose_answer(
     for plan in plans:
         reported = [
             ReportedMove(
-                direction=m.direction, magnitude=m.magnitude, unit=m.unit,
-                qualifier=m.qualifier, metric=m.metric, refers_to=m.refers_to,
-                text=describe_move(m), citation=sources.cite(aid), sentence=tidy(m.sentence),
+                **(m.model_dump() | {"sentence": tidy(m.sentence)}),
+                text=describe_move(m), citation=sources.cite(aid),
             )
             for aid, m in plan.moves
         ]

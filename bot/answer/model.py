@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from bot.question.model import Intent
+from index.records import Move
 
 
 class Source(BaseModel):
@@ -21,19 +22,12 @@ class Source(BaseModel):
     article_id: str
 
 
-class ReportedMove(BaseModel):
+class ReportedMove(Move):
     """A move the news reported (not a live price), with the source that reported it."""
 
-    direction: Literal["up", "down"]
-    magnitude: float
-    unit: Literal["%", "USD"]
-    qualifier: str | None = None
-    metric: Literal["price", "market_value"] = "price"
-    refers_to: date
     text: str
     """Human form: "down more than 7%", "market value down more than $70 million"."""
     citation: int
-    sentence: str
 
 
 class LiveQuote(BaseModel):

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.question.intent import DOWN_RE as DOWN
+from bot.question.intent import UP_RE as UP
 from bot.question.model import Question
 from index.entities import render_markup
 from index.text import fold, split_sentences
@@ -13,15 +15,6 @@ MAX_PER_SOURCE = 2
 MAX_CHARS = 700
 _WORD = re.compile(r"[a-z0-9]+")
 _NUMBER = re.compile(r"\d")
-DOWN = re.compile(
-    r"\b(fell|fall|falls|drop(ped|s)?|plung(ed|es)|plummet(ed|s)|sli(d|des)|sank|sink|tumbl(ed|es)|"
-    r"declin(ed|es)|lost|los(e|es)|shed|slump(ed|s)|crash(ed|es)?|tank(ed|s)?|evaporat(ed|es)|"
-    r"down|lower|wip(ed|es) out)\b"
-)
-UP = re.compile(
-    r"\b(r(ose|ises?)|jump(ed|s)?|surg(ed|es)|soar(ed|s)|rall(ied|ies)|climb(ed|s)|gain(ed|s)?|"
-    r"add(ed|s)|up|higher|record high|boost(ed|s)?)\b"
-)
 _STOP = frozenset(
     "the a an of to in on for and or is are was were be did do does what who why how which with "
     "from after before about at by it its this that as than into".split()

@@ -44,8 +44,8 @@ _DOWN = (
     r"sell-?off|sold\s+off|dump(?:s|ed|ing)?|underperform(?:s|ed|ing)?|hurt|suffer(?:s|ed)?|"
     r"decliners|fallers|hammered|crushed|hit\s+hard"
 )
-_UP_RE = re.compile(rf"\b(?:{_UP})\b")
-_DOWN_RE = re.compile(rf"\b(?:{_DOWN})\b")
+UP_RE = re.compile(rf"\b(?:{_UP})\b")
+DOWN_RE = re.compile(rf"\b(?:{_DOWN})\b")
 # "up"/"down" count after a verb or subject, or before a figure or the end: "is adobe down",
 # "shares down 7%", "why is nvda up today"; not "what's up with", "set up", "down to".
 _BARE = re.compile(
@@ -134,8 +134,8 @@ def direction_of(text: str) -> Direction | None:
     """``up``/``down`` from move words; None when there are none or both."""
     low = _lower(text)
     bare = {m["a"] or m["b"] or m["c"] for m in _BARE.finditer(low)}
-    up = bool(_UP_RE.search(low)) or "up" in bare
-    down = bool(_DOWN_RE.search(low)) or "down" in bare
+    up = bool(UP_RE.search(low)) or "up" in bare
+    down = bool(DOWN_RE.search(low)) or "down" in bare
     if up == down:
         return None
     return "up" if up else "down"
