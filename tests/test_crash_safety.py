@@ -59,22 +59,24 @@ def test_sigkill_mid_run_keeps_previous_generation_and_next_run_succeeds(tmp_pat
     big = write_corpus(tmp_path / "b.jsonl", 4000, "second")
     victim = ingest(index_dir, big)
     building = index_dir / "generations" / f".building-{victim.pid}"
-    deadline = time.monotonic() + 180
-    # Wait until the run has copied the serving generation and is adding articles to its
-    # new one (the scratch database grows past the copy), then kill it without warning.
-    copied: int | None = None
-    while time.monotonic() < deadline:
-        db = building / "meta.sqlite"
-        if db.exists():
-            size = db.stat().st_size
-            copied = size if copied is None else copied
-            if size > copied:
-                break
-        assert victim.poll() is None, "the run finished before it could be killed"
-        time.sleep(0.01)
-    else:
-        pytest.fail("the run never started writing")
-    victim.send_signal(signal.SIGKILL)
+    try:
+        deadline = time.monotonic() + 180
+        # Wait until the run has copied the serving generation and is adding articles to its
+        # new one (the scratch database grows past the copy), then kill it without warning.
+        copied: int | None = None
+        while time.monotonic() < deadline:
+            db = building / "meta.sqlite"
+            if db.exists():
+                size = db.stat().st_size
+                copied = size if copied is None else copied
+                if size > copied:
+                    break
+            assert victim.poll() is None, "the run finished before it could be killed"
+            time.sleep(0.01)
+        else:
+            pytest.fail("the run never started writing")
+    finally:  # never leave the victim running, whatever happened above
+        victim.send_signal(signal.SIGKILL)
     victim.communicate(timeout=30)
     assert victim.returncode == -signal.SIGKILL
 
