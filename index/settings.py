@@ -26,6 +26,6 @@ class IndexSettings(BaseSettings):
         "sentence-transformers folder, or 'fake' (deterministic hashing, for tests only).",
     )
     embedding_backend: Literal["auto", "torch", "onnx"] = "auto"
-    embed_batch_size: int = Field(32, ge=1, le=1024)
+    embed_batch_size: int = Field(16, ge=1, le=1024)
     embed_threads: int = Field(0, ge=0, description="Torch/ONNX threads; 0 = one per core.")
     keep_generations: int = Field(3, ge=2, description="Published generations kept on disk.")

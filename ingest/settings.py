@@ -28,4 +28,3 @@ class IngestSettings(BaseSettings):
     max_file_bytes: int = Field(50_000_000, gt=0, description="Larger local files are skipped.")
     chunk_max_tokens: int = Field(256, ge=32, description="Word pieces per chunk, title included.")
     chunk_overlap_sentences: int = Field(1, ge=0, le=3)
-    embed_batch_articles: int = Field(64, ge=1, description="Articles embedded per batch.")
