@@ -118,7 +118,7 @@ class Ingestor:
                     report.failed.append(
                         Problem(source=spec.name, reason="; ".join(p.reason for p in problems[:3]))
                     )
-                    report.skipped += problems[3:] if len(problems) > 3 else []
+                    report.skipped += problems[3:]
                 else:
                     report.skipped += problems
             self._flush(writer, batch, report)
