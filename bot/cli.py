@@ -13,6 +13,7 @@ from pathlib import Path
 
 from rich.console import Console
 
+from bot.discord_settings import DiscordSettings
 from bot.question import QuestionError
 from bot.quotes import QuoteSettings
 from bot.render_terminal import render_answer
@@ -75,6 +76,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     if args.command == "ask":
         return asyncio.run(_ask(services, " ".join(args.question), args.json))
+    discord_settings = DiscordSettings()
+    if discord_settings.token is not None:
+        from bot.discord_app import run_discord  # loads discord.py only when it is needed
+
+        return asyncio.run(run_discord(services, discord_settings))
     return asyncio.run(_chat(services))
 
 

@@ -7,13 +7,16 @@ import re
 import pytest
 from pydantic_settings import BaseSettings
 
+from bot.discord_settings import DiscordSettings
 from bot.quotes import QuoteSettings
 from bot.settings import AnswerSettings
 from index.settings import IndexSettings
 from ingest.settings import IngestSettings
 from tests.conftest import ROOT
 
-SETTINGS: list[type[BaseSettings]] = [IndexSettings, IngestSettings, AnswerSettings, QuoteSettings]
+SETTINGS: list[type[BaseSettings]] = [
+    IndexSettings, IngestSettings, AnswerSettings, QuoteSettings, DiscordSettings
+]
 
 
 def env_names(cls: type[BaseSettings]) -> set[str]:

@@ -1,0 +1,44 @@
+"""``/news query [days]``: the latest matching headlines."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.news import latest_news
+from bot.render_discord import render_news
+
+if TYPE_CHECKING:
+    from bot.discord_app import MarketBot
+
+
+class News(commands.Cog):
+    """Headlines from the index."""
+
+    def __init__(self, bot: MarketBot) -> None:
+        self.bot = bot
+
+    @app_commands.command(name="news", description="Latest headlines about a topic or ticker")
+    @app_commands.describe(query="topic or ticker, e.g. Sora or NVDA",
+                           days="only the last N days")
+    async def news(self, interaction: discord.Interaction, query: str,
+                   days: app_commands.Range[int, 1, 365] | None = None) -> None:
+        """Defer, search off the event loop, list the headlines."""
+        self.bot.cooldown.check(interaction.user.id)
+        await interaction.response.defer(thinking=True)
+        engine = self.bot.services.engine
+        now = datetime.now(UTC)
+        tickers = engine.understand(query, now).tickers
+        hits = await asyncio.to_thread(latest_news, engine.retriever.searcher, query, tickers,
+                                       days, now)
+        await interaction.edit_original_response(embed=render_news(query, hits, days))
+
+
+async def setup(bot: MarketBot) -> None:
+    """Extension entry point."""
+    await bot.add_cog(News(bot))

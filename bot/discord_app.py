@@ -1,0 +1,181 @@
+"""The Discord bot: a ``commands.Bot`` over the injected ``Services``.
+
+Intents: the defaults, *without* the privileged message-content intent. Slash commands need no
+intent, and Discord still delivers the content of messages that mention the bot, which is all
+the "@bot question" handler reads. No members or presence intents either.
+
+Allowed mentions are off for everything the bot sends (``AllowedMentions.none()``): no answer
+can ping @everyone, a role, a user or the author it replies to, whatever the news says.
+
+REST and gateway base URLs come from ``DiscordSettings`` (a proxy, or the test fake). discord.py
+keeps them in process-global class attributes (``discord.http.Route.BASE`` and
+``discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY``); ``MarketBot.start`` sets them before
+logging in, so one process runs one bot configuration.
+
+The token is a ``SecretStr``: it is read once, handed to ``start()``, and never logged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+
+import discord
+import discord.gateway
+import discord.http
+import yarl
+from discord import app_commands
+from discord.ext import commands
+
+from bot.cogs import EXTENSIONS, Cooldown, UserFacingError
+from bot.discord_settings import DiscordSettings
+from bot.question import QuestionError
+from bot.quotes import InvalidSymbol
+from bot.services import Services
+from index.errors import IndexError_
+
+log = logging.getLogger(__name__)
+
+GENERIC_ERROR = "Sorry, something went wrong on my side. It has been logged; please try again."
+
+
+def user_message(error: BaseException) -> str | None:
+    """The short message for an error the user can act on; None for a bug (log it)."""
+    if isinstance(error, UserFacingError | QuestionError | InvalidSymbol):
+        return str(error)
+    if isinstance(error, IndexError_):
+        return "The news index is not available right now; please try again later."
+    if isinstance(error, TimeoutError):
+        return "The search took too long; please try again."
+    if isinstance(error, app_commands.CommandOnCooldown):
+        return f"Slow down: try again in {error.retry_after:.0f} s."
+    if isinstance(error, app_commands.CheckFailure):
+        return "You are not allowed to use this command."
+    return None
+
+
+async def send_ephemeral(interaction: discord.Interaction, text: str) -> None:
+    """Reply privately, whether or not the interaction was already acknowledged."""
+    try:
+        if interaction.response.is_done():
+            await interaction.followup.send(text, ephemeral=True)
+        else:
+            await interaction.response.send_message(text, ephemeral=True)
+    except discord.HTTPException as exc:
+        log.warning("could not tell the user about an error: %s", exc)
+
+
+class MarketTree(app_commands.CommandTree["MarketBot"]):
+    """The one error path for every slash command: a short private message to the user, the
+    trace to the log."""
+
+    async def on_error(
+        self, interaction: discord.Interaction[MarketBot], error: app_commands.AppCommandError
+    ) -> None:
+        original = error.original if isinstance(error, app_commands.CommandInvokeError) else error
+        text = user_message(original)
+        if text is None:
+            name = interaction.command.qualified_name if interaction.command else "?"
+            log.error("/%s failed", name, exc_info=original)
+            text = GENERIC_ERROR
+        await send_ephemeral(interaction, text)
+
+
+def configure_endpoints(settings: DiscordSettings) -> None:
+    """Point discord.py's process-global REST base and default gateway at the settings."""
+    discord.http.Route.BASE = settings.api_base_url.rstrip("/")
+    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.gateway_url)
+
+
+class MarketBot(commands.Bot):
+    """Slash commands ``/ask /quote /news /status`` and "@bot question" replies."""
+
+    def __init__(
+        self, services: Services, settings: DiscordSettings, *, guild_ready_timeout: float = 2.0
+    ) -> None:
+        intents = discord.Intents.default()
+        intents.message_content = False  # mentions carry their content anyway
+        super().__init__(
+            command_prefix=commands.when_mentioned, intents=intents, tree_cls=MarketTree,
+            allowed_mentions=discord.AllowedMentions.none(), help_command=None,
+            guild_ready_timeout=guild_ready_timeout,
+        )
+        self.services = services
+        self.settings = settings
+        self.cooldown = Cooldown(settings.cooldown_rate, settings.cooldown_seconds)
+        self.synced: dict[int | None, list[app_commands.AppCommand]] = {}
+
+    async def start(self, token: str, *, reconnect: bool = True) -> None:
+        """Set the REST/gateway endpoints from settings, then log in and connect."""
+        configure_endpoints(self.settings)
+        await super().start(token, reconnect=reconnect)
+
+    async def setup_hook(self) -> None:
+        """Load the cogs, then sync commands to the configured guilds (or globally)."""
+        for extension in EXTENSIONS:
+            try:
+                await self.load_extension(extension)
+            except commands.ExtensionError:
+                log.exception("could not load %s", extension)
+                raise
+        if self.settings.guild_ids:
+            for guild_id in self.settings.guild_ids:
+                guild = discord.Object(guild_id)
+                self.tree.copy_global_to(guild=guild)
+                self.synced[guild_id] = await self.tree.sync(guild=guild)
+            log.info("synced %d commands to %d guilds",
+                     len(self.tree.get_commands()), len(self.settings.guild_ids))
+        else:
+            self.synced[None] = await self.tree.sync()
+            log.info("synced %d commands globally", len(self.synced[None]))
+
+    async def on_message(self, message: discord.Message, /) -> None:
+        """No prefix commands: mentions are answered by the ask cog's listener."""
+
+    async def on_ready(self) -> None:
+        log.info("connected as %s (%s)", self.user, self.user.id if self.user else "?")
+
+    def is_admin(self, member: discord.abc.User) -> bool:
+        """Administrator permission, or a user/role id listed in settings."""
+        if member.id in self.settings.admin_user_ids:
+            return True
+        if isinstance(member, discord.Member):
+            if member.guild_permissions.administrator:
+                return True
+            return any(role.id in self.settings.admin_role_ids for role in member.roles)
+        return False
+
+
+async def run_discord(services: Services, settings: DiscordSettings) -> int:
+    """Run the bot until it is closed (Ctrl-C / SIGTERM); 0 on a clean exit, 2 on a bad token."""
+    if settings.token is None:
+        log.error("DISCORD_TOKEN is not set")
+        return 2
+    bot = MarketBot(services, settings)
+    loop = asyncio.get_running_loop()
+    with contextlib.suppress(NotImplementedError, RuntimeError):  # not on Windows / threads
+        loop.add_signal_handler(signal.SIGTERM, lambda: loop.create_task(bot.close()))
+    try:
+        async with bot:
+            await bot.start(settings.token.get_secret_value())
+    except discord.LoginFailure:
+        log.error("Discord refused the token (DISCORD_TOKEN): check it in the developer portal")
+        return 2
+    except discord.PrivilegedIntentsRequired as exc:
+        log.error("Discord refused the intents: %s", exc)
+        return 2
+    finally:
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.remove_signal_handler(signal.SIGTERM)
+        await close_services(services)
+    return 0
+
+
+async def close_services(services: Services) -> None:
+    """Close the quote provider's session and the index reader."""
+    closer = getattr(services.quotes, "aclose", None)
+    if closer is not None:
+        await closer()
+    services.live.close()
