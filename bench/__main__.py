@@ -19,7 +19,7 @@ from bench.scale import scale_up
 from index.embedding import load_embedder
 from index.settings import IndexSettings
 
-SECTIONS = ("ingest-market", "ingest-focus", "search", "quality", "answers")
+SECTIONS = ("ingest-market", "ingest-focus", "search", "quality", "answers", "discord")
 
 
 def say(line: str) -> None:
@@ -107,6 +107,14 @@ def main() -> int:
                 results[f"ask-latency-{name}"] = lat
                 say(f"[ask-{name}] n={lat['n']:.0f}  p50 {lat['p50_ms']:.0f} ms  p95 "
                     f"{lat['p95_ms']:.0f} ms  p99 {lat['p99_ms']:.0f} ms")
+    if "discord" in sections and (indexes["market"] / "CURRENT").exists():
+        from bench import discord_bench
+
+        lat = discord_bench.run(indexes["market"], embedder)
+        results["discord-ask-market"] = lat
+        for what, p in lat.items():
+            say(f"[discord] /ask {what:15s} n={p['n']:.0f}  p50 {p['p50_ms']:.0f} ms  "
+                f"p95 {p['p95_ms']:.0f} ms  p99 {p['p99_ms']:.0f} ms")
     results_path.write_text(json.dumps(results, indent=2, default=str))
     say(f"results written to {results_path.relative_to(OUT.parent.parent)}")
     return 0
