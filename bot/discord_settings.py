@@ -6,6 +6,7 @@ never logged, and its repr is masked.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import Field, SecretStr, field_validator
@@ -40,6 +41,14 @@ class DiscordSettings(BaseSettings):
     cooldown_rate: int = Field(3, ge=1, description="Questions per user per window.")
     max_question_chars: int = Field(
         500, ge=20, le=4000, description="Longer questions are refused.")
+    reingest_allow_private_urls: bool = Field(
+        False, description="Let /reingest fetch URLs on loopback/private addresses (tests, LAN).")
+    reingest_timeout_seconds: float = Field(
+        1800.0, gt=0, description="An ingest run longer than this is stopped.")
+    schedule_minutes: int = Field(
+        0, ge=0, description="Ingest the sources file's default entries every N minutes; 0 = off.")
+    sources_file: Path | None = Field(
+        None, description="TOML sources file for /reingest and the schedule; None = bundled.")
 
     @field_validator("guild_ids", "admin_user_ids", "admin_role_ids", mode="before")
     @classmethod

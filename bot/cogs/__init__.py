@@ -10,7 +10,8 @@ import time
 from collections import deque
 from collections.abc import Callable
 
-EXTENSIONS = ("bot.cogs.ask", "bot.cogs.quote", "bot.cogs.news", "bot.cogs.status")
+EXTENSIONS = ("bot.cogs.ask", "bot.cogs.quote", "bot.cogs.news", "bot.cogs.status",
+              "bot.cogs.reingest")
 
 
 class UserFacingError(Exception):
