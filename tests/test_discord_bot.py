@@ -19,7 +19,7 @@ from bot.chart import render_chart
 from bot.cogs import Cooldown, UserFacingError
 from bot.discord_app import GENERIC_ERROR, MarketBot, run_discord
 from bot.discord_settings import DiscordSettings
-from bot.quotes import FakeQuoteProvider, PriceHistory, Quote, QuoteSettings
+from bot.quotes import FakeQuoteProvider, PriceHistory, Quote, QuoteSettings, YahooQuoteProvider
 from bot.render_discord import render_answer, trim
 from bot.services import Services, build_services
 from bot.settings import AnswerSettings
@@ -28,6 +28,7 @@ from tests.discord_fake import EPHEMERAL, FakeDiscord
 from tests.discord_fake.fixtures import fake_discord, running  # noqa: F401
 from tests.discord_fake.limits import message_errors
 from tests.discord_fake.model import png_size
+from tests.yahoo_replay import ReplayAdapter, isolate_yfinance, recorded_charts, replay_session
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 CLOSES = {date(2024, 2, 12) + timedelta(days=i): 600.0 - 5 * i for i in range(5)}
@@ -385,3 +386,54 @@ def test_chart_is_a_png_of_the_history() -> None:
                            closes=list(CLOSES.values()))
     png = render_chart(history)
     assert png.startswith(PNG_MAGIC) and png_size(png) == (800, 360)
+
+
+async def test_quote_with_recorded_yahoo_data(fake_discord: FakeDiscord, sample_index, real_embedder, tmp_path) -> None:  # noqa: F811
+    isolate_yfinance(tmp_path)
+    adapter = ReplayAdapter(recorded_charts("MSFT"))
+    yahoo = YahooQuoteProvider(QuoteSettings(_env_file=None), session=replay_session(adapter))  # type: ignore[call-arg]
+    services = build_services(
+        IndexSettings(_env_file=None, index_dir=sample_index),  # type: ignore[call-arg]
+        AnswerSettings(_env_file=None), QuoteSettings(_env_file=None),  # type: ignore[call-arg]
+        embedder=real_embedder, quotes=yahoo)
+    bot = MarketBot(services, settings_for(fake_discord), guild_ready_timeout=0.05)
+    async with running(bot, fake_discord.token):
+        record = await fake_discord.slash("quote", {"ticker": "msft", "period": "1mo"})
+        message = await record.wait_final(timeout=30)
+    [embed] = message.embeds
+    fields = {f["name"]: f["value"] for f in embed["fields"]}
+    assert fields["Price"] == "541.55 USD"
+    assert "(MSFT)" in embed["title"] and "Yahoo Finance" in embed["footer"]["text"]
+    [upload] = message.files
+    assert upload.data.startswith(PNG_MAGIC)
+    assert adapter.data_calls("MSFT")
+
+
+async def test_memory_stays_flat_over_a_burst_of_real_answers(fake_discord: FakeDiscord, services: Services) -> None:  # noqa: F811
+    import gc
+
+    import psutil
+
+    fake = fake_discord
+    bot = MarketBot(services, settings_for(fake, cooldown_rate=1000), guild_ready_timeout=0.05)
+    process = psutil.Process()
+    questions = ["who lost from Sora?", "nvidia", "why did chegg fall?", "$ADBE quote",
+                 "what is the capital of France?"]
+
+    async def burst() -> None:
+        records = await asyncio.gather(*(
+            fake.slash("ask", {"question": questions[i % 5]}, user=fake.members[i % 10])
+            for i in range(50)))
+        finals = await asyncio.gather(*(r.wait_final(timeout=60) for r in records))
+        assert all(m.embeds for m in finals)
+        assert all(r.first_response_ms is not None and r.first_response_ms < 3000 for r in records)
+
+    async with running(bot, fake.token):
+        await burst()  # warm-up: caches fill, the allocator settles
+        gc.collect()
+        before = process.memory_info().rss
+        await burst()
+        await burst()
+        gc.collect()
+        after = process.memory_info().rss
+    assert after - before < 40_000_000, f"grew {(after - before) / 1e6:.1f} MB"
