@@ -66,9 +66,10 @@ def main() -> int:
     if "search" in sections:
         scaled = OUT / "index-100k"
         targets = [("market", indexes["market"]), ("focus", indexes["focus"])]
-        if (indexes["focus"] / "CURRENT").exists():
-            n = scale_up(indexes["focus"], scaled, 100_000)
-            say(f"[search] built a {n}-chunk scale-up of the focus index")
+        base = next((n for n in ("focus", "market") if (indexes[n] / "CURRENT").exists()), None)
+        if base is not None:
+            n = scale_up(indexes[base], scaled, 100_000)
+            say(f"[search] built a {n}-chunk scale-up of the {base} index")
             targets.append(("100k", scaled))
         for name, path in targets:
             if not (path / "CURRENT").exists():
