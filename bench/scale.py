@@ -46,7 +46,8 @@ def scale_up(source_index: Path, target_dir: Path, target_chunks: int, seed: int
         conn.execute(
             "INSERT INTO articles SELECT id || ?, url || ?, title, outlet, source, language, "
             "published, published_ts, text, content_hash || ?, NULL, NULL, first_seen, updated "
-            "FROM articles WHERE duplicate_of IS NULL", (suffix, suffix, suffix))
+            "FROM articles WHERE duplicate_of IS NULL AND id NOT LIKE '%~%'",
+            (suffix, suffix, suffix))
         conn.execute(
             "INSERT INTO chunks SELECT m.new, c.article_id || ?, c.position, c.title, c.text, "
             "c.tokens, c.published_ts, c.tickers FROM chunks c JOIN idmap m ON m.old = c.id",
