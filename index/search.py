@@ -79,6 +79,11 @@ class Searcher:
         self._cache_size = cache_size
         self._cache_lock = threading.Lock()
 
+    def clear_cache(self) -> None:
+        """Forget cached query vectors."""
+        with self._cache_lock:
+            self._vectors.clear()
+
     def embed_query(self, query: str) -> np.ndarray:
         """The query's vector, from a small LRU cache (questions repeat, and one question is
         often searched twice with different filters)."""
