@@ -19,14 +19,17 @@ Checks:
 from __future__ import annotations
 
 import json
-import os
 import re
 import sys
 from collections import Counter
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))  # run as a script beside check_labels.py
+
+from check_labels import default_corpus, utc_day  # noqa: E402  (the same corpus and date rule)
+
 LABELS = HERE / "answers.jsonl"
 KEYS = {
     "id", "question", "kind", "in_scope", "expected_tickers", "forbidden_tickers",
@@ -36,17 +39,6 @@ KINDS = {"losers", "winners", "why_moved", "fact", "what_happened", "out_of_scop
 TICKER = re.compile(r"^[A-Z][A-Z.]{0,5}$")
 ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
-
-def default_corpus() -> Path:
-    shared = Path(os.environ.get("SHARED_DIR", HERE.parent.parent.parent / "shared"))
-    return shared / "data" / "news" / "rss2023-ai-market"
-
-
-def utc_day(value: str) -> date:
-    stamp = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    if stamp.tzinfo is None:
-        stamp = stamp.replace(tzinfo=UTC)
-    return stamp.astimezone(UTC).date()
 
 
 def load_corpus(corpus_dir: Path) -> dict[str, tuple[date, str]]:
