@@ -1,8 +1,10 @@
 """`make bench`: ingest throughput, search latency and retrieval quality on the shared corpus.
 
-Sections: ingest-market (3.5k items), ingest-focus (31k items, once), search (latency of
-dense/keyword/hybrid at the corpus sizes and at a 100k-chunk scale-up), quality (nDCG@10 and
-recall@20 on bench/labels/retrieval.jsonl). Figures go to stdout and bench/out/results.json.
+Sections: ingest-market (3.5k items), backends (the embedding runtimes side by side, and the
+3.5k set indexed with fp32 for the quality comparison), ingest-focus (31k items, once), search
+(latency of dense/keyword/hybrid at the corpus sizes and at a 100k-chunk scale-up), quality
+(nDCG@10 and recall@20 on bench/labels/retrieval.jsonl), answers, discord. Figures go to
+stdout and bench/out/results.json.
 """
 
 from __future__ import annotations
@@ -12,14 +14,19 @@ import json
 import logging
 import os
 import sys
+import time
+from pathlib import Path
 
-from bench import answer_bench, ingest_bench, search_bench
+from bench import answer_bench, backend_bench, ingest_bench, search_bench
 from bench.corpus import OUT, corpus
 from bench.scale import scale_up
 from index.embedding import load_embedder
 from index.settings import IndexSettings
 
-SECTIONS = ("ingest-market", "ingest-focus", "search", "quality", "answers", "discord")
+SECTIONS = (
+    "ingest-market", "backends", "ingest-focus", "search", "quality", "answers", "discord"
+)
+FP32 = {"EMBEDDING_BACKEND": "onnx"}  # onnxruntime fp32: the same vectors as torch, faster
 
 
 def say(line: str) -> None:
@@ -41,12 +48,20 @@ def main() -> int:
     if market is None:
         say("shared corpus ../shared/data/news not found: benchmarks skipped")
         return 0
-    indexes = {"market": OUT / "index-market", "focus": OUT / "index-focus"}
+    indexes = {"market": OUT / "index-market", "focus": OUT / "index-focus",
+               "market-fp32": OUT / "index-market-fp32"}
+    # Loads the default runtime; its ONNX export (once per machine) is timed here, not in
+    # the ingest runs below.
+    started = time.perf_counter()
+    embedder = load_embedder(IndexSettings(_env_file=None, embedding_model="bundled"))  # type: ignore[call-arg]
+    say(f"[model] {embedder.model_id} ready in {time.perf_counter() - started:.1f}s")
 
     for name, path, source in (("market", indexes["market"], market),
                                ("focus", indexes["focus"], focus)):
         if f"ingest-{name}" not in sections or source is None:
             continue
+        if name == "focus" and "backends" in sections:
+            _backends(indexes, market, results, args.reuse)
         if args.reuse and (path / "CURRENT").exists():
             say(f"[ingest-{name}] reusing {path}")
             continue
@@ -61,8 +76,8 @@ def main() -> int:
             say(f"[ingest-market] re-run: {r['unchanged']} unchanged, {r['new']} new, "
                 f"{again['wall_seconds']:.1f}s")
             results["ingest-market-rerun"] = again | {"report": _slim(r)}
-
-    embedder = load_embedder(IndexSettings(_env_file=None, embedding_model="bundled"))  # type: ignore[call-arg]
+    if "backends" in sections and ("ingest-focus" not in sections or focus is None):
+        _backends(indexes, market, results, args.reuse)
     if "search" in sections:
         scaled = OUT / "index-100k"
         targets = [("market", indexes["market"]), ("focus", indexes["focus"])]
@@ -91,6 +106,16 @@ def main() -> int:
             for mode, q in qual.items():
                 say(f"[quality] {mode:12s} nDCG@10 {q['ndcg@10']:.3f}  recall@20 "
                     f"{q['recall@20']:.3f}  ({q['questions']:.0f} questions)")
+            if (indexes["market-fp32"] / "CURRENT").exists():
+                fp32 = load_embedder(IndexSettings(  # type: ignore[call-arg]
+                    _env_file=None, embedding_model="bundled", embedding_backend="onnx"
+                ))
+                _, searcher = search_bench.open_searcher(indexes["market-fp32"], fp32)
+                qual = search_bench.quality(searcher, labels, weights=())
+                results["quality-market-fp32"] = qual
+                for mode, q in qual.items():
+                    say(f"[quality] fp32 {mode:7s} nDCG@10 {q['ndcg@10']:.3f}  recall@20 "
+                        f"{q['recall@20']:.3f}  (same questions, index embedded in fp32)")
     if "answers" in sections and (indexes["market"] / "CURRENT").exists():
         ans = answer_bench.run_quality(indexes["market"], embedder)
         results["answers-market"] = ans
@@ -119,6 +144,27 @@ def main() -> int:
     results_path.write_text(json.dumps(results, indent=2, default=str))
     say(f"results written to {results_path.relative_to(OUT.parent.parent)}")
     return 0
+
+
+def _backends(indexes: dict, market: Path, results: dict, reuse: bool) -> None:
+    """Embedding runtimes on the 3.5k index's chunks, and that set indexed in fp32."""
+    if not (indexes["market"] / "CURRENT").exists():
+        say("[backends] needs the 3.5k index: run the ingest-market section first")
+        return
+    say("[backends] torch, onnx fp32 and onnx int8 on the same chunks ...")
+    result = backend_bench.run(indexes["market"])
+    results["backends"] = result
+    for line in backend_bench.summarize(result):
+        say(line)
+    path = indexes["market-fp32"]
+    if reuse and (path / "CURRENT").exists():
+        say(f"[ingest-market-fp32] reusing {path}")
+        return
+    say("[ingest-market-fp32] the 3.5k set embedded in fp32 (for the quality comparison) ...")
+    fp32 = ingest_bench.run_ingest(market, path, env_extra=FP32)
+    results["ingest-market-fp32"] = fp32 | {"report": _slim(fp32["report"])}
+    for line in ingest_bench.summarize("market-fp32", fp32):
+        say(line)
 
 
 def _slim(report: dict) -> dict:

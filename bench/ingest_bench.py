@@ -28,11 +28,14 @@ def _watch_peak(proc: psutil.Process, peak: list[int], stop: threading.Event) ->
         stop.wait(0.1)
 
 
-def run_ingest(corpus: Path, index_dir: Path, fresh: bool = True) -> dict[str, Any]:
+def run_ingest(
+    corpus: Path, index_dir: Path, fresh: bool = True, env_extra: dict[str, str] | None = None
+) -> dict[str, Any]:
     """Ingest ``corpus`` into ``index_dir``; returns the report plus wall time and peak RSS."""
     if fresh and index_dir.exists():
         shutil.rmtree(index_dir)
-    env = {**os.environ, "INDEX_DIR": str(index_dir), "EMBEDDING_MODEL": "bundled"}
+    env = {**os.environ, "INDEX_DIR": str(index_dir), "EMBEDDING_MODEL": "bundled",
+           **(env_extra or {})}
     started = time.perf_counter()
     proc = subprocess.Popen(
         [sys.executable, "-m", "ingest", "--json", str(corpus)],

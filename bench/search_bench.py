@@ -64,12 +64,14 @@ def _date(value: str | None, end: bool = False) -> Any:
     return datetime.combine(day, dtime.max if end else dtime.min, tzinfo=UTC)
 
 
-def quality(searcher: Searcher, labels: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
+def quality(
+    searcher: Searcher, labels: list[dict[str, Any]], weights: tuple[float, ...] = (0.25, 0.5)
+) -> dict[str, dict[str, float]]:
     """Mean nDCG@10 and recall@20 per mode; a hit counts when its URL or a linked
     near-duplicate's URL is gold."""
     out: dict[str, dict[str, float]] = {}
     runs: list[tuple[str, str, float]] = [(m, m, KEYWORD_WEIGHT) for m in MODES]
-    runs += [(f"hybrid w={w:g}", "hybrid", w) for w in (0.25, 0.5)]
+    runs += [(f"hybrid w={w:g}", "hybrid", w) for w in weights]
     for name, mode, weight in runs:
         ndcgs, recalls = [], []
         for label in labels:

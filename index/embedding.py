@@ -1,4 +1,5 @@
-"""Text embedders: the real sentence-transformers model and a deterministic fake.
+"""Text embedders: the real model (sentence-transformers, or onnxruntime in
+``index.embedding_onnx``) and a deterministic fake.
 
 Vectors are L2-normalised float32, so inner product equals cosine similarity.
 """
@@ -151,7 +152,18 @@ def load_embedder(settings: IndexSettings) -> Embedder:
                 f"EMBEDDING_MODEL={spec!r} is neither 'bundled' nor a local model folder"
             )
         model_id = f"local:{path.resolve().name}"
-    log.info("loading embedding model %s from %s", model_id, path)
-    return SentenceTransformerEmbedder(
-        path, model_id, threads=settings.embed_threads, batch_size=settings.embed_batch_size
+    log.info("loading embedding model %s from %s (%s)", model_id, path, settings.embedding_backend)
+    if settings.embedding_backend == "torch":
+        return SentenceTransformerEmbedder(
+            path, model_id, threads=settings.embed_threads, batch_size=settings.embed_batch_size
+        )
+    from index.embedding_onnx import OnnxEmbedder
+
+    return OnnxEmbedder(
+        path,
+        settings.embedding_cache_dir,
+        threads=settings.embed_threads,
+        batch_size=settings.embed_batch_size,
+        quantize=settings.embedding_backend == "onnx-int8",
+        model_id=model_id,
     )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 import sqlite3
 import threading
 from collections.abc import Sequence
@@ -16,9 +15,10 @@ from pydantic import BaseModel, Field
 
 from index import generations, vectors
 from index.generations import SQLITE_NAME, VECTORS_NAME
+from index.keyword import MAX_TERMS, fts_match, prune_terms, query_terms
 from index.manifest import Manifest
 from index.records import Entity, Move
-from index.store import connect, parse_iso
+from index.store import connect, has_term_stats, parse_iso
 
 log = logging.getLogger(__name__)
 
@@ -57,44 +57,6 @@ class SearchHit(BaseModel):
     """URLs of syndicated near-duplicates linked to this article."""
 
 
-_STOP = frozenset(
-    (
-        "a an and are as at be by did do does for from has have how in is it its of on or that "
-        "the this to was were what when where which who whom why will with about after before "
-        "stock stocks share shares news"
-    ).split()
-)
-_DOWN = ("fell", "dropped", "plunged", "plummeted", "slid", "tumbled", "sank", "declined", "lost")
-_UP = ("rose", "jumped", "surged", "soared", "rallied", "climbed", "gained")
-_EXPANSIONS: dict[str, tuple[str, ...]] = {
-    # Market-move questions use other verbs than the news does ("who lost" vs "plummeted").
-    **{w: _DOWN for w in ("lost", "lose", "loses", "loser", "losers", "losing", "fall", "drop",
-                          "dropped", "fell", "plunge", "plunged", "slump", "crash", "tank",
-                          "tanked", "sink", "decline", "down")},
-    **{w: _UP for w in ("won", "win", "wins", "winner", "winners", "winning", "gain", "gained",
-                        "jump", "jumped", "rise", "rose", "surge", "surged", "soar", "rally",
-                        "climb", "up", "benefit", "benefited", "beneficiaries")},
-}
-_TERM = re.compile(r"[\w][\w.&'-]*", re.UNICODE)
-
-
-def fts_query(text: str) -> str | None:
-    """A safe FTS5 query: the question's words, quoted, OR-ed (no operator injection)."""
-    terms: dict[str, None] = {}
-    expansions: dict[str, None] = {}
-    for raw in _TERM.findall(text.lower()):
-        term = raw.strip(".'-&")
-        if len(term) < 2 or term in _STOP:
-            continue
-        terms.setdefault(term.replace('"', ""), None)
-        for synonym in _EXPANSIONS.get(term, ()):
-            expansions.setdefault(synonym, None)
-    words = list(terms) + [w for w in expansions if w not in terms]
-    if not words:
-        return None
-    return " OR ".join(f'"{t}"' for t in words[:40])
-
-
 class IndexReader:
     """A read-only view of one published generation (immutable, safe across threads)."""
 
@@ -105,6 +67,8 @@ class IndexReader:
         self._conn = connect(path / SQLITE_NAME, readonly=True)
         self._faiss = vectors.read_index(path / VECTORS_NAME)
         self._lock = threading.Lock()
+        self._term_docs: dict[str, int] = {}
+        self._term_stats = has_term_stats(self._conn)
 
     @classmethod
     def open(
@@ -151,19 +115,39 @@ class IndexReader:
         return vectors.search(self._faiss, query, k, allowed=allowed)
 
     def keyword(self, text: str, k: int, filters: Filters | None = None) -> list[tuple[int, float]]:
-        """Top-k chunks by BM25 (title weighted 2x), within the filters; higher is better."""
-        match = fts_query(text)
+        """Top-k chunks by BM25 (title weighted 2x), within the filters; higher is better.
+
+        The question's very common terms are left out of the match (see ``index.keyword``)."""
+        terms = query_terms(text)
+        if self._term_stats:
+            terms = prune_terms(terms, self._doc_count)
+        match = fts_match(terms[:MAX_TERMS])
         if match is None or k <= 0:
             return []
         where, params = self._filter_sql(filters or Filters())
-        sql = (
-            "SELECT c.id, bm25(chunks_fts, 2.0, 1.0) AS s FROM chunks_fts "
-            "JOIN chunks c ON c.id = chunks_fts.rowid WHERE chunks_fts MATCH ? "
-            + (f"AND {where} " if where else "")
-            + "ORDER BY s LIMIT ?"
-        )
+        if where:
+            sql = (
+                "SELECT c.id, bm25(chunks_fts, 2.0, 1.0) AS s FROM chunks_fts "
+                f"JOIN chunks c ON c.id = chunks_fts.rowid WHERE chunks_fts MATCH ? AND {where} "
+                "ORDER BY s LIMIT ?"
+            )
+        else:  # no join: SQLite ranks inside the FTS table (3x faster on big indexes)
+            sql = (
+                "SELECT rowid, bm25(chunks_fts, 2.0, 1.0) AS s FROM chunks_fts "
+                "WHERE chunks_fts MATCH ? ORDER BY s LIMIT ?"
+            )
         rows = self._query(sql, [match, *params, k])
         return [(int(r[0]), -float(r[1])) for r in rows]
+
+    def _doc_count(self, token: str) -> int:
+        """Chunks containing a stemmed FTS token (from ``term_stats``, cached)."""
+        count = self._term_docs.get(token)
+        if count is None:
+            row = self._query("SELECT docs FROM term_stats WHERE term = ?", [token])
+            count = int(row[0][0]) if row else 0
+            if len(self._term_docs) < 100_000:
+                self._term_docs[token] = count
+        return count
 
     def similarity(self, query: Any, chunk_ids: Sequence[int]) -> dict[int, float]:
         """Cosine of the query vector to given chunks (their stored vectors)."""

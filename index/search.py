@@ -33,6 +33,35 @@ lose cases where only the keyword side finds the passage (move verbs: "who lost 
 -> "plummeted"), so plain RRF stays."""
 
 
+class _Background:
+    """Run one call in a thread; ``result()`` waits for it and re-raises its exception."""
+
+    def __init__(self, call: Callable[..., list[tuple[int, float]]], *args: object) -> None:
+        self._call, self._args = call, args
+        self._value: list[tuple[int, float]] = []
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="keyword-search", daemon=True)
+
+    def _run(self) -> None:
+        try:
+            self._value = self._call(*self._args)
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller by result()
+            self._error = exc
+
+    def __enter__(self) -> _Background:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._thread.join()
+
+    def result(self) -> list[tuple[int, float]]:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._value
+
+
 class LiveIndex:
     """Hands out the serving generation's reader, swapping to a newly published one on use.
 
@@ -116,10 +145,17 @@ class Searcher:
         dense: list[tuple[int, float]] = []
         keyword: list[tuple[int, float]] = []
         vector = None
-        if mode in ("hybrid", "dense"):
+        if mode == "hybrid":
+            # SQLite and FAISS/onnxruntime release the GIL: BM25 runs beside the embedding
+            # and the FAISS scan instead of after them.
+            with _Background(reader.keyword, query, pool, filters) as keyword_search:
+                vector = self.embed_query(query)
+                dense = reader.dense(vector, pool, filters)
+            keyword = keyword_search.result()
+        elif mode == "dense":
             vector = self.embed_query(query)
             dense = reader.dense(vector, pool, filters)
-        if mode in ("hybrid", "keyword"):
+        else:
             keyword = reader.keyword(query, pool, filters)
         scores: dict[int, float] = {}
         if mode == "dense":

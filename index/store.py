@@ -58,6 +58,10 @@ CREATE TRIGGER IF NOT EXISTS chunks_ad AFTER DELETE ON chunks BEGIN
     INSERT INTO chunks_fts(chunks_fts, rowid, title, text)
         VALUES ('delete', old.id, old.title, old.text);
 END;
+CREATE TABLE IF NOT EXISTS term_stats (
+    term TEXT PRIMARY KEY,
+    docs INTEGER NOT NULL
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS entities (
     article_id TEXT NOT NULL,
     name TEXT NOT NULL,
@@ -110,6 +114,14 @@ def connect(path: Path, readonly: bool = False) -> sqlite3.Connection:
 
 def iso(value: datetime | None) -> str | None:
     return value.astimezone(UTC).isoformat() if value else None
+
+
+def has_term_stats(conn: sqlite3.Connection) -> bool:
+    """Whether the generation has term counts (generations built before them have none)."""
+    row = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'term_stats'"
+    ).fetchone()
+    return row is not None
 
 
 def parse_iso(value: str | None) -> datetime | None:
@@ -283,7 +295,15 @@ class WriteStore:
         )
 
     def optimize(self) -> None:
-        """Merge FTS segments and refresh planner statistics before publishing."""
+        """Merge FTS segments, count each term's chunks (``term_stats``, read by the keyword
+        search to leave out very common terms) and refresh planner statistics."""
         self.conn.execute("INSERT INTO chunks_fts(chunks_fts) VALUES ('optimize')")
+        self.conn.execute(
+            "CREATE VIRTUAL TABLE IF NOT EXISTS temp.chunks_vocab "
+            "USING fts5vocab(main, chunks_fts, 'row')"
+        )
+        self.conn.execute("DELETE FROM term_stats")
+        self.conn.execute("INSERT INTO term_stats SELECT term, doc FROM temp.chunks_vocab")
+        self.conn.execute("DROP TABLE temp.chunks_vocab")
         self.conn.execute("ANALYZE")
         self.conn.commit()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -27,6 +29,19 @@ def index_settings(tmp_path: Path) -> IndexSettings:
 @pytest.fixture
 def ingest_settings() -> IngestSettings:
     return IngestSettings(_env_file=None, fetch_timeout=2.0)  # type: ignore[call-arg]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def onnx_model_cache(tmp_path_factory) -> Iterator[Path]:
+    """One ONNX export per test session, shared with the subprocesses tests start."""
+    cache = tmp_path_factory.mktemp("onnx-cache")
+    previous = os.environ.get("EMBEDDING_CACHE_DIR")
+    os.environ["EMBEDDING_CACHE_DIR"] = str(cache)
+    yield cache
+    if previous is None:
+        os.environ.pop("EMBEDDING_CACHE_DIR", None)
+    else:
+        os.environ["EMBEDDING_CACHE_DIR"] = previous
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,8 @@ import pytest
 from index import generations
 from index.embedding import FakeEmbedder
 from index.errors import IndexBusy, IndexMismatch, IndexNotFound
-from index.reader import Filters, IndexReader, fts_query
+from index.keyword import fts_query
+from index.reader import Filters, IndexReader
 from index.records import Article, Chunk, Entity
 from index.search import LiveIndex, Searcher
 from index.vectors import chunk_id

@@ -36,7 +36,9 @@ def built(tmp_path_factory, real_embedder):
 
 
 def test_real_model_vectors_are_normalised_and_meaningful(real_embedder):
-    assert real_embedder.model_id == BUNDLED_MODEL_ID and real_embedder.dimension == 384
+    # The default backend is onnxruntime int8: its own model id, never mixed with fp32 indexes.
+    assert real_embedder.model_id == BUNDLED_MODEL_ID + "+onnx-int8"
+    assert real_embedder.dimension == 384
     vectors = real_embedder.encode([
         "Adobe stock plunged after OpenAI unveiled Sora",
         "Shares of the software maker fell sharply following the video model launch",
@@ -83,3 +85,5 @@ def test_index_refuses_another_model(built):
     index_dir, _, _ = built
     with pytest.raises(IndexMismatch, match="all-MiniLM-L6-v2"):
         IndexReader.open(index_dir, "fake-hashing-64", 64)
+    with pytest.raises(IndexMismatch, match=r"onnx-int8"):  # same model, other runtime: refused
+        IndexReader.open(index_dir, BUNDLED_MODEL_ID, 384)

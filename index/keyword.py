@@ -1,0 +1,112 @@
+"""Keyword side of the search: the FTS5 query built from a question, pruned by term rarity.
+
+BM25 costs one score per matching chunk (~2 us each): a question with a very common word
+("ai", "said") matches a large share of the index and pays for every row while that word adds
+little to the ranking (its IDF is small). The index stores each FTS term's chunk count
+(``term_stats``, written at publish); the query keeps the rarest terms, then the more common
+ones while their counts add up to at most ``MAX_ROWS`` (so a query's BM25 work is bounded
+whatever the size of the index), and never sends more than ``MAX_TERMS``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+
+import snowballstemmer
+
+_STOP = frozenset(
+    (
+        "a an and are as at be by did do does for from has have how in is it its of on or that "
+        "the this to was were what when where which who whom why will with about after before "
+        "stock stocks share shares news"
+    ).split()
+)
+_DOWN = ("fell", "dropped", "plunged", "plummeted", "slid", "tumbled", "sank", "declined", "lost")
+_UP = ("rose", "jumped", "surged", "soared", "rallied", "climbed", "gained")
+_EXPANSIONS: dict[str, tuple[str, ...]] = {
+    # Market-move questions use other verbs than the news does ("who lost" vs "plummeted").
+    **{w: _DOWN for w in ("lost", "lose", "loses", "loser", "losers", "losing", "fall", "drop",
+                          "dropped", "fell", "plunge", "plunged", "slump", "crash", "tank",
+                          "tanked", "sink", "decline", "down")},
+    **{w: _UP for w in ("won", "win", "wins", "winner", "winners", "winning", "gain", "gained",
+                        "jump", "jumped", "rise", "rose", "surge", "surged", "soar", "rally",
+                        "climb", "up", "benefit", "benefited", "beneficiaries")},
+}
+_TERM = re.compile(r"[\w][\w.&'-]*", re.UNICODE)
+_TOKEN = re.compile(r"\w+", re.UNICODE)  # what FTS5's unicode61 tokenizer keeps of a term
+
+MAX_TERMS = 16
+MAX_ROWS = 20_000
+"""Budget of BM25 work: the kept terms' chunk counts add up to at most this."""
+KEEP_AT_LEAST = 1
+
+
+def query_terms(text: str) -> list[str]:
+    """The question's words (lower case, no stop words), then move-verb expansions."""
+    terms: dict[str, None] = {}
+    expansions: dict[str, None] = {}
+    for raw in _TERM.findall(text.lower()):
+        term = raw.strip(".'-&").replace('"', "")
+        if len(term) < 2 or term in _STOP:
+            continue
+        terms.setdefault(term, None)
+        for synonym in _EXPANSIONS.get(term, ()):
+            expansions.setdefault(synonym, None)
+    return list(terms) + [w for w in expansions if w not in terms]
+
+
+@lru_cache(maxsize=1)
+def _porter() -> snowballstemmer.basestemmer.BaseStemmer:
+    return snowballstemmer.stemmer("porter")  # the algorithm of FTS5's 'porter' tokenizer
+
+
+@lru_cache(maxsize=20_000)
+def fts_tokens(term: str) -> tuple[str, ...]:
+    """The stemmed tokens FTS5 indexes for ``term`` ("at&t" -> ("at", "t")).
+
+    Like FTS5's porter tokenizer, tokens shorter than 3 or longer than 64 characters are
+    left as they are ("us" stays "us")."""
+    return tuple(
+        tok if len(tok) < 3 or len(tok) > 64 else _porter().stemWord(tok)
+        for tok in _TOKEN.findall(term)
+    )
+
+
+def prune_terms(
+    terms: Sequence[str],
+    doc_count: Callable[[str], int],
+    max_terms: int | None = None,
+    max_rows: int | None = None,
+) -> list[str]:
+    """The rarest terms whose chunk counts add up to at most ``max_rows`` (always the
+    ``KEEP_AT_LEAST`` rarest), at most ``max_terms`` of them, in question order (defaults:
+    ``MAX_ROWS``, ``MAX_TERMS``).
+
+    ``doc_count`` gives the chunks containing a stemmed token; a term's count is that of its
+    rarest token (an upper bound of a phrase's). Unknown tokens count 0: such a term is kept.
+    """
+    max_terms = MAX_TERMS if max_terms is None else max_terms
+    max_rows = MAX_ROWS if max_rows is None else max_rows
+    counts = {t: min((doc_count(tok) for tok in fts_tokens(t)), default=0) for t in terms}
+    kept: set[str] = set()
+    rows = 0
+    for term in sorted(terms, key=lambda t: counts[t])[:max_terms]:
+        if len(kept) >= KEEP_AT_LEAST and rows + counts[term] > max_rows:
+            break
+        kept.add(term)
+        rows += counts[term]
+    return [t for t in terms if t in kept]
+
+
+def fts_match(terms: Sequence[str]) -> str | None:
+    """A safe FTS5 query: the terms, quoted, OR-ed (no operator injection)."""
+    if not terms:
+        return None
+    return " OR ".join(f'"{t}"' for t in terms)
+
+
+def fts_query(text: str, max_terms: int = 40) -> str | None:
+    """The unpruned FTS5 query of a question (its first ``max_terms`` terms)."""
+    return fts_match(query_terms(text)[:max_terms])
