@@ -15,6 +15,7 @@ import numpy as np
 
 from index import generations
 from index.generations import SQLITE_NAME, VECTORS_NAME
+from index.store import refresh_term_stats
 
 
 def scale_up(source_index: Path, target_dir: Path, target_chunks: int, seed: int = 3) -> int:
@@ -57,6 +58,7 @@ def scale_up(source_index: Path, target_dir: Path, target_chunks: int, seed: int
             "mentions, how FROM entities WHERE article_id NOT LIKE '%~%'", (suffix,))
         conn.commit()
     conn.execute("INSERT INTO chunks_fts(chunks_fts) VALUES ('optimize')")
+    refresh_term_stats(conn)  # the copied counts are those of the small index
     conn.commit()
     conn.close()
     faiss.write_index(index, str(gen / VECTORS_NAME))

@@ -38,7 +38,7 @@ _TERM = re.compile(r"[\w][\w.&'-]*", re.UNICODE)
 _TOKEN = re.compile(r"\w+", re.UNICODE)  # what FTS5's unicode61 tokenizer keeps of a term
 
 MAX_TERMS = 16
-MAX_ROWS = 20_000
+MAX_ROWS = 12_000
 """Budget of BM25 work: the kept terms' chunk counts add up to at most this."""
 KEEP_AT_LEAST = 1
 
@@ -100,10 +100,23 @@ def prune_terms(
     return [t for t in terms if t in kept]
 
 
-def fts_match(terms: Sequence[str]) -> str | None:
-    """A safe FTS5 query: the terms, quoted, OR-ed (no operator injection)."""
+def fts_match(terms: Sequence[str], scoring: Sequence[str] = ()) -> str | None:
+    """A safe FTS5 query: the terms, quoted, OR-ed (no operator injection).
+
+    With ``scoring`` (all the question's terms, of which ``terms`` are the kept ones), the
+    chunks matched are still those containing a kept term, but BM25 scores them with every
+    term: ``(kept) AND (all)``. The kept terms then count twice, the common ones once, and a
+    chunk naming "chatgpt" (common) beside "100 million users" still ranks above one without.
+    """
     if not terms:
         return None
+    kept = _any_of(terms)
+    if not scoring or set(scoring) <= set(terms):
+        return kept
+    return f"({kept}) AND ({_any_of(scoring)})"
+
+
+def _any_of(terms: Sequence[str]) -> str:
     return " OR ".join(f'"{t}"' for t in terms)
 
 

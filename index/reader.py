@@ -118,10 +118,9 @@ class IndexReader:
         """Top-k chunks by BM25 (title weighted 2x), within the filters; higher is better.
 
         The question's very common terms are left out of the match (see ``index.keyword``)."""
-        terms = query_terms(text)
-        if self._term_stats:
-            terms = prune_terms(terms, self._doc_count)
-        match = fts_match(terms[:MAX_TERMS])
+        terms = query_terms(text)[:MAX_TERMS]
+        kept = prune_terms(terms, self._doc_count) if self._term_stats else terms
+        match = fts_match(kept, scoring=terms)
         if match is None or k <= 0:
             return []
         where, params = self._filter_sql(filters or Filters())

@@ -116,6 +116,17 @@ def iso(value: datetime | None) -> str | None:
     return value.astimezone(UTC).isoformat() if value else None
 
 
+def refresh_term_stats(conn: sqlite3.Connection) -> None:
+    """Rewrite ``term_stats``: how many chunks contain each FTS term (from FTS5's vocabulary)."""
+    conn.execute(
+        "CREATE VIRTUAL TABLE IF NOT EXISTS temp.chunks_vocab "
+        "USING fts5vocab(main, chunks_fts, 'row')"
+    )
+    conn.execute("DELETE FROM term_stats")
+    conn.execute("INSERT INTO term_stats SELECT term, doc FROM temp.chunks_vocab")
+    conn.execute("DROP TABLE temp.chunks_vocab")
+
+
 def has_term_stats(conn: sqlite3.Connection) -> bool:
     """Whether the generation has term counts (generations built before them have none)."""
     row = conn.execute(
@@ -298,12 +309,6 @@ class WriteStore:
         """Merge FTS segments, count each term's chunks (``term_stats``, read by the keyword
         search to leave out very common terms) and refresh planner statistics."""
         self.conn.execute("INSERT INTO chunks_fts(chunks_fts) VALUES ('optimize')")
-        self.conn.execute(
-            "CREATE VIRTUAL TABLE IF NOT EXISTS temp.chunks_vocab "
-            "USING fts5vocab(main, chunks_fts, 'row')"
-        )
-        self.conn.execute("DELETE FROM term_stats")
-        self.conn.execute("INSERT INTO term_stats SELECT term, doc FROM temp.chunks_vocab")
-        self.conn.execute("DROP TABLE temp.chunks_vocab")
+        refresh_term_stats(self.conn)
         self.conn.execute("ANALYZE")
         self.conn.commit()

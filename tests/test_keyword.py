@@ -39,6 +39,9 @@ def test_query_terms_drop_stop_words_and_add_move_verbs():
     assert query_terms('say "NEAR(x)" OR') == ["say", "near"]
     assert fts_match(["sora", "lost"]) == '"sora" OR "lost"'
     assert fts_match([]) is None
+    # pruned: match on the kept terms, score with all of them
+    assert fts_match(["sora"], scoring=["ai", "sora"]) == '("sora") AND ("ai" OR "sora")'
+    assert fts_match(["sora", "ai"], scoring=["ai", "sora"]) == '"sora" OR "ai"'
 
 
 COUNTS = {"sora": 3, "adob": 40, "ai": 9_000, "said": 8_000, "plummet": 10, "fell": 500}
@@ -94,8 +97,9 @@ def test_index_counts_terms_and_search_skips_common_ones(tmp_path, fake_embedder
 
     monkeypatch.setattr(reader, "_query", spy)
     hits = Searcher(lambda: reader, fake_embedder).search("sora market", k=3, mode="keyword")
-    assert seen == ['"sora"']  # "market" (31 chunks) is over the budget of 10
-    assert hits[0].title == "Sora market news"
+    # "market" (31 chunks) is over the budget of 10: it scores but does not select chunks
+    assert seen == ['("sora") AND ("sora" OR "market")']
+    assert [h.title for h in hits] == ["Sora market news"]
 
 
 def test_generation_without_term_counts_still_searches_everything(tmp_path, fake_embedder):
