@@ -35,7 +35,7 @@ def say(line: str) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("sections", nargs="*", choices=SECTIONS, default=list(SECTIONS))
+    parser.add_argument("sections", nargs="*", choices=SECTIONS, default=[])
     parser.add_argument("--reuse", action="store_true",
                         help="reuse indexes already built under bench/out")
     args = parser.parse_args()
