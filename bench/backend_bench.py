@@ -69,7 +69,7 @@ def run(index_dir: Path) -> dict[str, Any]:
     for backend in BACKENDS:
         embedder = load_embedder(IndexSettings(  # type: ignore[call-arg]
             _env_file=None, embedding_model="bundled", embedding_backend=backend
-        ))
+        ), bulk=True)
         tokens = {k: float(np.mean(embedder.count_tokens(v))) for k, v in sets.items()}
         speed = {k: _throughput(embedder, v) for k, v in sets.items()}
         vectors = embedder.encode(natural)

@@ -14,7 +14,7 @@ class AnswerSettings(BaseSettings):
     )
 
     relevance_threshold: float = Field(
-        0.44, ge=0, le=1,
+        0.40, ge=0, le=1,
         description="Cosine of the best passage below which the news 'does not cover' a "
         "question (calibrated on labelled in/out-of-scope questions: make bench).",
     )

@@ -137,8 +137,11 @@ class FakeEmbedder:
         return [len(self._words(t)) + len(re.findall(r"[^\w\s]", t)) // 2 + 2 for t in texts]
 
 
-def load_embedder(settings: IndexSettings) -> Embedder:
-    """Build the embedder the settings name. Never touches the network."""
+def load_embedder(settings: IndexSettings, bulk: bool = False) -> Embedder:
+    """Build the embedder the settings name. Never touches the network.
+
+    ``bulk``: tuned for embedding many texts in a row (ingest) rather than one query at a
+    time beside other work (search)."""
     spec = settings.embedding_model
     if spec == "fake" or spec.startswith("fake:"):
         dim = int(spec.split(":", 1)[1]) if ":" in spec else 64
@@ -166,4 +169,5 @@ def load_embedder(settings: IndexSettings) -> Embedder:
         batch_size=settings.embed_batch_size,
         quantize=settings.embedding_backend == "onnx-int8",
         model_id=model_id,
+        spin=bulk,
     )

@@ -63,7 +63,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("error: no sources to ingest", file=sys.stderr)
         return 2
     try:
-        embedder = load_embedder(index_settings)
+        embedder = load_embedder(index_settings, bulk=True)
     except EmbedderError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

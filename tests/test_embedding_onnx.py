@@ -161,6 +161,18 @@ def test_settings_choose_the_runtime(onnx_cache):
     assert torch_model.model_id == BUNDLED_MODEL_ID
 
 
+def test_idle_threads_spin_only_for_bulk_embedding(onnx_cache):
+    from index.embedding import load_embedder
+    from index.settings import IndexSettings
+
+    settings = IndexSettings(_env_file=None, embedding_cache_dir=onnx_cache)  # type: ignore[call-arg]
+    key = "session.intra_op.allow_spinning"
+    for bulk, expected in ((False, "0"), (True, "1")):
+        embedder = load_embedder(settings, bulk=bulk)
+        options = embedder._session.get_session_options()  # type: ignore[attr-defined]
+        assert options.get_session_config_entry(key) == expected
+
+
 def test_a_failed_export_is_a_clear_error_and_caches_nothing(tmp_path):
     from index.embedding_onnx import OnnxEmbedder
 
