@@ -118,8 +118,3 @@ def fts_match(terms: Sequence[str], scoring: Sequence[str] = ()) -> str | None:
 
 def _any_of(terms: Sequence[str]) -> str:
     return " OR ".join(f'"{t}"' for t in terms)
-
-
-def fts_query(text: str, max_terms: int = 40) -> str | None:
-    """The unpruned FTS5 query of a question (its first ``max_terms`` terms)."""
-    return fts_match(query_terms(text)[:max_terms])

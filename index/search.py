@@ -11,6 +11,7 @@ import math
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, wait
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
@@ -31,35 +32,6 @@ KEYWORD_WEIGHT = 1.0
 sweep on the labelled set: 0.25-0.5 edge out plain RRF on 80 questions (within noise), but
 lose cases where only the keyword side finds the passage (move verbs: "who lost from Sora?"
 -> "plummeted"), so plain RRF stays."""
-
-
-class _Background:
-    """Run one call in a thread; ``result()`` waits for it and re-raises its exception."""
-
-    def __init__(self, call: Callable[..., list[tuple[int, float]]], *args: object) -> None:
-        self._call, self._args = call, args
-        self._value: list[tuple[int, float]] = []
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, name="keyword-search", daemon=True)
-
-    def _run(self) -> None:
-        try:
-            self._value = self._call(*self._args)
-        except BaseException as exc:  # noqa: BLE001 - handed to the caller by result()
-            self._error = exc
-
-    def __enter__(self) -> _Background:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self._thread.join()
-
-    def result(self) -> list[tuple[int, float]]:
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-        return self._value
 
 
 class LiveIndex:
@@ -107,6 +79,9 @@ class Searcher:
         self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_size = cache_size
         self._cache_lock = threading.Lock()
+        # Hybrid searches run BM25 here, beside the query embedding and the FAISS scan
+        # (SQLite, onnxruntime and FAISS release the GIL). Threads start on first use.
+        self._keyword_pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="keyword")
 
     def clear_cache(self) -> None:
         """Forget cached query vectors."""
@@ -146,11 +121,12 @@ class Searcher:
         keyword: list[tuple[int, float]] = []
         vector = None
         if mode == "hybrid":
-            # SQLite and FAISS/onnxruntime release the GIL: BM25 runs beside the embedding
-            # and the FAISS scan instead of after them.
-            with _Background(reader.keyword, query, pool, filters) as keyword_search:
+            keyword_search = self._keyword_pool.submit(reader.keyword, query, pool, filters)
+            try:
                 vector = self.embed_query(query)
                 dense = reader.dense(vector, pool, filters)
+            finally:
+                wait([keyword_search])  # never leave BM25 running on a reader after an error
             keyword = keyword_search.result()
         elif mode == "dense":
             vector = self.embed_query(query)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -35,13 +34,9 @@ def ingest_settings() -> IngestSettings:
 def onnx_model_cache(tmp_path_factory) -> Iterator[Path]:
     """One ONNX export per test session, shared with the subprocesses tests start."""
     cache = tmp_path_factory.mktemp("onnx-cache")
-    previous = os.environ.get("EMBEDDING_CACHE_DIR")
-    os.environ["EMBEDDING_CACHE_DIR"] = str(cache)
-    yield cache
-    if previous is None:
-        os.environ.pop("EMBEDDING_CACHE_DIR", None)
-    else:
-        os.environ["EMBEDDING_CACHE_DIR"] = previous
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("EMBEDDING_CACHE_DIR", str(cache))
+        yield cache
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,6 @@ reaches cosine > 0.99999 to torch; int8 has mean ≈ 0.994 and min ≈ 0.986.
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -58,22 +57,17 @@ def st_fp32():
 
 
 @pytest.fixture(scope="module")
-def onnx_cache(onnx_model_cache) -> Path:
-    return onnx_model_cache
+def onnx_fp32(onnx_model_cache):
+    from index.embedding_onnx import OnnxEmbedder
+
+    return OnnxEmbedder(bundled_model_path(), onnx_model_cache, threads=2, quantize=False)
 
 
 @pytest.fixture(scope="module")
-def onnx_fp32(onnx_cache):
+def onnx_int8(onnx_model_cache):
     from index.embedding_onnx import OnnxEmbedder
 
-    return OnnxEmbedder(bundled_model_path(), onnx_cache, threads=2, quantize=False)
-
-
-@pytest.fixture(scope="module")
-def onnx_int8(onnx_cache):
-    from index.embedding_onnx import OnnxEmbedder
-
-    return OnnxEmbedder(bundled_model_path(), onnx_cache, threads=2, quantize=True)
+    return OnnxEmbedder(bundled_model_path(), onnx_model_cache, threads=2, quantize=True)
 
 
 def _nearest(queries: np.ndarray, docs: np.ndarray) -> list[int]:
@@ -124,14 +118,14 @@ def test_order_batching_and_edge_cases(onnx_fp32, st_fp32):
     assert onnx_fp32.count_tokens([""]) == [2]  # [CLS] [SEP]
 
 
-def test_warm_load_reuses_the_cached_file(onnx_fp32, onnx_cache):
+def test_warm_load_reuses_the_cached_file(onnx_fp32, onnx_model_cache):
     from index.embedding_onnx import OnnxEmbedder
 
-    before = {p.name: p.stat().st_mtime_ns for p in onnx_cache.glob("minilm-*.onnx")}
-    again = OnnxEmbedder(bundled_model_path(), onnx_cache, threads=1)
+    before = {p.name: p.stat().st_mtime_ns for p in onnx_model_cache.glob("minilm-*.onnx")}
+    again = OnnxEmbedder(bundled_model_path(), onnx_model_cache, threads=1)
     assert again.onnx_path == onnx_fp32.onnx_path
-    assert {p.name: p.stat().st_mtime_ns for p in onnx_cache.glob("minilm-*.onnx")} == before
-    assert not list(onnx_cache.glob(".export-*"))  # no scratch left behind
+    assert {p.name: p.stat().st_mtime_ns for p in onnx_model_cache.glob("minilm-*.onnx")} == before
+    assert not list(onnx_model_cache.glob(".export-*"))  # no scratch left behind
 
 
 def test_rejects_a_folder_that_is_not_a_model(tmp_path):
@@ -141,17 +135,17 @@ def test_rejects_a_folder_that_is_not_a_model(tmp_path):
         OnnxEmbedder(tmp_path, tmp_path / "cache")
 
 
-def test_settings_choose_the_runtime(onnx_cache):
+def test_settings_choose_the_runtime(onnx_model_cache):
     from index.embedding import SentenceTransformerEmbedder, load_embedder
     from index.embedding_onnx import OnnxEmbedder
     from index.settings import IndexSettings
 
     def load(backend: str):
         return load_embedder(IndexSettings(  # type: ignore[call-arg]
-            _env_file=None, embedding_backend=backend, embedding_cache_dir=onnx_cache,
+            _env_file=None, embedding_backend=backend, embedding_cache_dir=onnx_model_cache,
         ))
 
-    default = load_embedder(IndexSettings(_env_file=None, embedding_cache_dir=onnx_cache))  # type: ignore[call-arg]
+    default = load_embedder(IndexSettings(_env_file=None, embedding_cache_dir=onnx_model_cache))  # type: ignore[call-arg]
     assert isinstance(default, OnnxEmbedder) and default.variant == "int8"
     assert default.model_id == BUNDLED_MODEL_ID + "+onnx-int8" and default.batch_size == 8
     fp32 = load("onnx")
@@ -161,11 +155,11 @@ def test_settings_choose_the_runtime(onnx_cache):
     assert torch_model.model_id == BUNDLED_MODEL_ID
 
 
-def test_idle_threads_spin_only_for_bulk_embedding(onnx_cache):
+def test_idle_threads_spin_only_for_bulk_embedding(onnx_model_cache):
     from index.embedding import load_embedder
     from index.settings import IndexSettings
 
-    settings = IndexSettings(_env_file=None, embedding_cache_dir=onnx_cache)  # type: ignore[call-arg]
+    settings = IndexSettings(_env_file=None, embedding_cache_dir=onnx_model_cache)  # type: ignore[call-arg]
     key = "session.intra_op.allow_spinning"
     for bulk, expected in ((False, "0"), (True, "1")):
         embedder = load_embedder(settings, bulk=bulk)

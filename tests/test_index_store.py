@@ -11,7 +11,7 @@ import pytest
 from index import generations
 from index.embedding import FakeEmbedder
 from index.errors import IndexBusy, IndexMismatch, IndexNotFound
-from index.keyword import fts_query
+from index.keyword import fts_match, query_terms
 from index.reader import Filters, IndexReader
 from index.records import Article, Chunk, Entity
 from index.search import LiveIndex, Searcher
@@ -100,6 +100,11 @@ def test_recency_weight_prefers_newer(tmp_path, fake_embedder):
     hits = searcher.search("chip stocks rally", k=2, recency_half_life_days=30)
     assert hits[0].article_id == "new"
     assert hits[0].score > hits[1].score
+
+
+def fts_query(text: str) -> str | None:
+    """The unpruned match the reader sends for a question."""
+    return fts_match(query_terms(text))
 
 
 def test_fts_query_is_quoted_and_drops_operators():
