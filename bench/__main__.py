@@ -3,7 +3,9 @@
 Sections: ingest-market (3.5k items), backends (the embedding runtimes side by side, and the
 3.5k set indexed with fp32 for the quality comparison), ingest-focus (31k items, once), search
 (latency of dense/keyword/hybrid at the corpus sizes and at a 100k-chunk scale-up), quality
-(nDCG@10 and recall@20 on bench/labels/retrieval.jsonl), answers, discord. Figures go to
+(nDCG@10 and recall@20 on bench/labels/retrieval.jsonl), answers, casual (the casual-chat set
+bench/labels/casual.jsonl, tune and heldout, plus the old answers set, scored by
+../shared/tools/score_answers.py on every corpus index present), discord. Figures go to
 stdout and bench/out/results.json.
 """
 
@@ -17,14 +19,15 @@ import sys
 import time
 from pathlib import Path
 
-from bench import answer_bench, backend_bench, ingest_bench, search_bench
+from bench import answer_bench, backend_bench, casual_bench, ingest_bench, search_bench
 from bench.corpus import OUT, corpus
 from bench.scale import scale_up
 from index.embedding import load_embedder
 from index.settings import IndexSettings
 
 SECTIONS = (
-    "ingest-market", "backends", "ingest-focus", "search", "quality", "answers", "discord"
+    "ingest-market", "backends", "ingest-focus", "search", "quality", "answers", "casual",
+    "discord",
 )
 FP32 = {"EMBEDDING_BACKEND": "onnx"}  # onnxruntime fp32: the same vectors as torch, faster
 
@@ -129,6 +132,8 @@ def main() -> int:
                 results[f"ask-latency-{name}"] = lat
                 say(f"[ask-{name}] n={lat['n']:.0f}  p50 {lat['p50_ms']:.0f} ms  p95 "
                     f"{lat['p95_ms']:.0f} ms  p99 {lat['p99_ms']:.0f} ms")
+    if "casual" in sections:
+        casual_bench.run_sections(indexes, embedder, results, say)
     if "discord" in sections and (indexes["market"] / "CURRENT").exists():
         from bench import discord_bench
 

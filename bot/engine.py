@@ -9,10 +9,12 @@ from datetime import UTC, date, datetime, time
 from bot.answer import Answer, compose_answer, plan_movers
 from bot.answer.compose import CloseResult
 from bot.question import parse_question
+from bot.question.coverage import ArticleDays, DateCoverage
 from bot.question.model import Question, TimeWindow
 from bot.quotes import QuoteProvider
 from bot.retrieval import Retriever
 from index.entities import EntityResolver
+from index.errors import IndexError_
 
 log = logging.getLogger(__name__)
 
@@ -36,12 +38,34 @@ class AnswerEngine:
         self.quotes = quotes
         self.max_question_chars = max_question_chars
         self.search_timeout = search_timeout
+        self._coverage: tuple[str, ArticleDays] | None = None
+
+    def coverage(self) -> DateCoverage | None:
+        """The days the serving index holds articles (read once per generation by the
+        reader), or None when nothing is published yet. Blocking on a new generation."""
+        try:
+            reader = self.retriever.live.reader()
+        except IndexError_ as exc:
+            log.debug("no index coverage for the question parser: %s", exc)
+            return None
+        cached = self._coverage
+        if cached is None or cached[0] != reader.generation:
+            cached = self._coverage = (reader.generation, ArticleDays(reader.article_days()))
+        return cached[1]
 
     def understand(
-        self, text: str, now: datetime, ticker: str | None = None, since: date | None = None
+        self,
+        text: str,
+        now: datetime,
+        ticker: str | None = None,
+        since: date | None = None,
+        coverage: DateCoverage | None = None,
     ) -> Question:
-        """Parse a question; raises QuestionError with a message for the asker."""
-        question = parse_question(text, self.resolver, now, max_chars=self.max_question_chars)
+        """Parse a question; raises QuestionError with a message for the asker. ``coverage``
+        (see ``coverage()``) moves periods said without a year to years the news covers."""
+        question = parse_question(
+            text, self.resolver, now, max_chars=self.max_question_chars, coverage=coverage
+        )
         updates: dict[str, object] = {}
         if ticker:
             entity = self.resolver.table.lookup_ticker(ticker)
@@ -69,14 +93,18 @@ class AnswerEngine:
         """Answer one question. Quote failures degrade to "quote unavailable"; an empty or
         too long question raises QuestionError; an index problem raises IndexError_."""
         now = now or datetime.now(UTC)
-        question = self.understand(text, now, ticker=ticker, since=since)
+        coverage = await asyncio.to_thread(self.coverage)
+        question = self.understand(text, now, ticker=ticker, since=since, coverage=coverage)
         evidence = await asyncio.wait_for(
             asyncio.to_thread(self.retriever.retrieve, question), self.search_timeout
         )
         plans = plan_movers(question, evidence)
         symbols = [p.ticker for p in plans if p.ticker]
         quotes = await self.quotes.quotes(symbols) if symbols else {}
-        days = {p.ticker: p.moves[0][1].refers_to for p in plans if p.ticker and p.moves}
+        days = {  # no historical close for a move whose date is not stated
+            p.ticker: day for p in plans
+            if p.ticker and p.moves and (day := p.moves[0][1].refers_to) is not None
+        }
         closes: dict[str, CloseResult] = {}
         if days:
             results = await asyncio.gather(

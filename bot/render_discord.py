@@ -98,7 +98,7 @@ def fit(
 
 
 def _mover_value(mover: Mover) -> str:
-    lines = [f"{r.text} on {r.refers_to.isoformat()} [{r.citation}]" for r in mover.reported]
+    lines = [f"{r.text} {r.day_text} [{r.citation}]" for r in mover.reported]
     if not lines and mover.mentioned_in:
         lines.append("named in " + ", ".join(f"[{n}]" for n in mover.mentioned_in))
     quote = mover.quote
@@ -138,7 +138,8 @@ def render_answer(answer: Answer) -> discord.Embed:
         f"[{s.n}] {_link(s.title, s.url)} — {s.outlet or 'unknown outlet'}, {_day(s.published)}"
         for s in answer.sources])
     colour = GREEN if answer.covered else YELLOW
-    return fit(answer.question, answer.text, fields, freshness_footer(answer), colour)
+    text = f"{answer.text}\n*{answer.assumed}*" if answer.assumed else answer.text
+    return fit(answer.question, text, fields, freshness_footer(answer), colour)
 
 
 def render_quote(result: Quote | QuoteUnavailable, period: str | None = None) -> discord.Embed:

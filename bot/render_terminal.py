@@ -21,13 +21,15 @@ def _day(value: object) -> str:
 
 def render_answer(answer: Answer) -> Panel:
     parts: list[object] = [Text(answer.text)]
+    if answer.assumed:
+        parts.append(Text(answer.assumed, style="italic"))
     if answer.movers:
         table = Table(title="Movers", expand=True, show_lines=False)
         for column in ("company", "ticker", "reported move", "live quote", "since the news"):
             table.add_column(column)
         for mover in answer.movers:
             reported = "; ".join(
-                f"{r.text} on {r.refers_to.isoformat()} [{r.citation}]" for r in mover.reported
+                f"{r.text} {r.day_text} [{r.citation}]" for r in mover.reported
             ) or (
                 "named in " + ", ".join(f"[{n}]" for n in mover.mentioned_in)
                 if mover.mentioned_in else "—"

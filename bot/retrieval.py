@@ -1,23 +1,51 @@
-"""Retrieval for a question: hybrid search boosted by the question's companies and intent,
-limited by its time window, one passage per article, and a relevance judgement."""
+"""Retrieval for a question: several searches (the question, its companies, its event and the
+days after it, the moves reported for the companies it names), limited by its time window,
+one passage per article, and a judgement of whether the news covers it at all."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 
-from bot.answer.evidence import Coverage, Evidence
+from bot.answer.evidence import Coverage, Event, Evidence
+from bot.events import days_after, find_event, missing_terms, ties
 from bot.question.model import Question
 from index.embedding import Embedder
+from index.lexicon import SEARCH_VERBS, move_hits, word_direction
 from index.reader import Filters, IndexReader, SearchHit
 from index.search import LiveIndex, Searcher
 from index.text import fold
+from index.typos import fix_typos, fix_word
 
 log = logging.getLogger(__name__)
 
 NAMED_BOOST = 0.5
 MOVE_BOOST = 0.35
+NAMED_MOVE_BOOST = 0.6
+"""Bonus for an article reporting a move of a company the question names ("why did qcom
+tank": the article saying Qualcomm shares fell)."""
 ENTITY_DISCOUNT = 0.15
+FACT_ARTICLES = 6
+"""Articles reporting a move of a named company, added for "how much" and "why" questions."""
+EVENT_AFTER_HITS = 16
+"""Articles searched in the days after an event for the moves tied to it."""
+MOVER_INTENTS = ("winners", "losers")
+FACT_INTENTS = ("why_moved", "how_much", "what_happened", "price")
+
+
+def search_text(question: Question) -> str:
+    """The question as news would word it: misspellings fixed, chat move words ("got
+    smoked", "ripped") replaced by the verbs news uses ("shares fell", "shares rose")."""
+    text = fix_typos(question.text.lower())
+    out, last = [], 0
+    for start, end, direction in move_hits(text):
+        if start < last:
+            continue
+        out += [text[last:start], f"shares {SEARCH_VERBS[direction][0]}"]
+        last = end
+    out.append(text[last:])
+    return " ".join("".join(out).split())
 
 
 def _mentions(hit: SearchHit, question: Question) -> bool:
@@ -30,6 +58,26 @@ def _mentions(hit: SearchHit, question: Question) -> bool:
     return False
 
 
+class _Pool:
+    """Articles found by the searches, with fused scores and mover weights."""
+
+    def __init__(self) -> None:
+        self.hits: dict[str, SearchHit] = {}
+        self.scores: dict[str, float] = {}
+        self.weights: dict[str, float] = {}
+
+    def add(self, hits: list[SearchHit], score_scale: float = 1.0, weight: float = 1.0) -> None:
+        for rank, hit in enumerate(hits):
+            known = self.hits.setdefault(hit.article_id, hit)
+            if known.dense is None and hit.dense is not None:
+                known.dense = hit.dense
+            self.scores[hit.article_id] = (
+                self.scores.get(hit.article_id, 0.0) + score_scale * hit.score
+            )
+            w = weight / (1.0 + 0.15 * rank)
+            self.weights[hit.article_id] = max(self.weights.get(hit.article_id, 0.0), w)
+
+
 class Retriever:
     """Finds the evidence for a question in the serving index generation."""
 
@@ -40,7 +88,10 @@ class Retriever:
         threshold: float,
         passages: int = 8,
         recency_half_life_days: float | None = None,
+        tickers: Callable[[str], bool] | None = None,
     ) -> None:
+        """``tickers`` tells whether a word is a known ticker (never a "missing" term)."""
+        self.tickers = tickers
         self.live = live
         self.embedder = embedder
         self.threshold = threshold
@@ -65,49 +116,140 @@ class Retriever:
             newest_article=m.newest_article, articles=m.counts.articles,
         )
 
-    def retrieve(self, question: Question, tickers: list[str] | None = None) -> Evidence:
-        """Blocking: run it off the event loop."""
-        reader = self.live.reader()
-        searcher = self.searcher
+    def _filters(self, question: Question, tickers: list[str] | None) -> Filters:
         window = question.window
-        filters = Filters(
+        return Filters(
             since=window.since if window else None,
             until=(window.until - timedelta(microseconds=1)) if window and window.until else None,
             tickers=list(tickers or []),
         )
+
+    def retrieve(self, question: Question, tickers: list[str] | None = None) -> Evidence:
+        """Blocking: run it off the event loop."""
+        reader = self.live.reader()
+        searcher = self.searcher
+        filters = self._filters(question, tickers)
         k = self.passages
-        query = question.text
-        hits = searcher.search(query, k=2 * k, filters=filters,
-                               recency_half_life_days=self.recency)
-        scores = {h.article_id: h.score for h in hits}
-        by_id = {h.article_id: h for h in hits}
+        pool = _Pool()
+        query = search_text(question)
+        pool.add(searcher.search(query, k=2 * k, filters=filters,
+                                 recency_half_life_days=self.recency))
         if question.tickers and not filters.tickers:
-            named = searcher.search(
-                query, k=k, filters=filters.model_copy(update={"tickers": question.tickers}),
-                recency_half_life_days=self.recency,
-            )
-            for hit in named:
-                by_id.setdefault(hit.article_id, hit)
-                scores[hit.article_id] = scores.get(hit.article_id, 0.0) + hit.score
-        top = max(scores.values(), default=0.0)
-        moves = reader.moves_for(list(by_id))
-        direction = {"losers": "down", "winners": "up"}.get(question.intent)
-        for article_id, hit in by_id.items():
+            named = filters.model_copy(update={"tickers": question.tickers})
+            pool.add(searcher.search(query, k=k, filters=named,
+                                     recency_half_life_days=self.recency))
+        top = max(pool.scores.values(), default=0.0)
+        event = None
+        if question.intent in MOVER_INTENTS or (question.anchor and question.excluded):
+            event = self._event(question, reader, filters, pool, top)
+        if question.tickers and question.intent in FACT_INTENTS:
+            self._facts(question, reader, filters, pool, top)
+        moves = reader.moves_for(list(pool.hits))
+        direction = {"losers": "down", "winners": "up"}.get(
+            question.intent, question.move_direction
+        )
+        for article_id, hit in pool.hits.items():
             if question.entities and _mentions(hit, question):
-                scores[article_id] += NAMED_BOOST * top
-            if direction and any(m.direction == direction for m in moves.get(article_id, [])):
-                scores[article_id] += MOVE_BOOST * top
-        ranked = sorted(by_id.values(), key=lambda h: scores[h.article_id], reverse=True)[:k]
-        for hit in ranked:
-            hit.score = scores[hit.article_id]
+                pool.scores[article_id] += NAMED_BOOST * top
+            found = [
+                m for m in moves.get(article_id, [])
+                if m.kind == "company" and (direction is None or m.direction == direction)
+            ]
+            if question.tickers and question.intent in FACT_INTENTS:
+                found = [m for m in found if m.ticker in question.tickers]
+                if found:
+                    pool.scores[article_id] += NAMED_MOVE_BOOST * top
+            elif found and direction:
+                pool.scores[article_id] += MOVE_BOOST * top
+        ordered = sorted(pool.hits.values(), key=lambda h: pool.scores[h.article_id],
+                         reverse=True)
+        ranked = ordered[:k]
+        for hit in ordered:
+            hit.score = pool.scores[hit.article_id]
         relevance = max((h.dense or 0.0 for h in ranked[:3]), default=0.0)
         covered = self.judge(question, ranked, relevance)
-        ids = [h.article_id for h in ranked]
+        missing = missing_terms(
+            self._named_terms(question), self._named_terms(question, anchor=True), ranked,
+            reader, lambda t: self.resolver_ticker(t),
+        )
+        if missing:
+            log.debug("not covered: %s named by the question, in no passage", missing)
+            covered = False
+        # Articles beyond the top k stay in the evidence when they report moves: a mover
+        # row cites them.
+        keep = ranked + [h for h in ordered[k:] if moves.get(h.article_id)]
+        ids = [h.article_id for h in keep]
         return Evidence(
-            hits=ranked,
+            hits=keep,
             moves={a: moves[a] for a in ids if a in moves},
             entities=reader.entities_for(ids),
             covered=covered,
             relevance=relevance,
             coverage=self.coverage(reader),
+            event=event,
+            weights={a: pool.weights.get(a, 0.0) for a in ids},
+            missing=missing,
         )
+
+    def resolver_ticker(self, term: str) -> bool:
+        return self.tickers is not None and self.tickers(term)
+
+    def _named_terms(self, question: Question, anchor: bool = False) -> list[str]:
+        """Question words that may name a thing (no move or chat words, no misspellings of
+        them); with ``anchor``, those of the event phrase only."""
+        low = fix_typos(question.text.lower())
+        moving = {w for s, e, _ in move_hits(low) for w in low[s:e].split()}
+        anchor_words = (question.anchor or "").lower().split()
+        words = anchor_words if anchor else list(question.keywords) + anchor_words
+        return [
+            w for w in dict.fromkeys(words)
+            if w not in moving and fix_word(w) is None and word_direction(w) is None
+        ]
+
+    def _event(
+        self, question: Question, reader: IndexReader, filters: Filters, pool: _Pool,
+        top: float,
+    ) -> Event | None:  # fmt: skip
+        """Find the question's event; add its articles and those of the days after it."""
+        phrase = question.anchor or " ".join(question.keywords)
+        if not phrase.strip():
+            return None
+        event_filters = filters.model_copy(update={"tickers": []})
+        event, about = find_event(phrase, reader, self.searcher, event_filters, self.recency)
+        if event is None:
+            return None
+        pool.add(about, score_scale=0.5, weight=1.0)
+        direction = {"losers": "down", "winners": "up"}.get(question.intent)
+        verbs = " ".join(SEARCH_VERBS[direction][:4]) if direction else ""
+        after = self.searcher.search(
+            f"{phrase} shares stock {verbs}".strip(), k=EVENT_AFTER_HITS,
+            filters=days_after(event, event_filters), recency_half_life_days=None,
+        )
+        tied = [h for h in after if ties(f"{h.title} {h.text}", event)]
+        untied = [h for h in after if not ties(f"{h.title} {h.text}", event)]
+        pool.add(tied, score_scale=0.3, weight=0.8)
+        pool.add(untied, score_scale=0.1, weight=0.35)
+        return event
+
+    def _facts(
+        self, question: Question, reader: IndexReader, filters: Filters, pool: _Pool,
+        top: float,
+    ) -> None:  # fmt: skip
+        """Articles that report a move of the named companies in the window, closest to the
+        question first: "how much did chegg tank" needs the sentence with the figure."""
+        ids = [
+            a for a in reader.move_articles(filters.since, filters.until, question.tickers,
+                                            limit=60)
+            if a not in pool.hits
+        ]
+        if not ids:
+            return
+        found = reader.article_hits(ids)
+        vector = self.searcher.embed_query(question.text)
+        cosines = reader.similarity(vector, [h.chunk_id for h in found.values()])
+        for hit in found.values():
+            hit.dense = cosines.get(hit.chunk_id)
+        best = sorted(found.values(), key=lambda h: h.dense or 0.0, reverse=True)[:FACT_ARTICLES]
+        for hit in best:
+            hit.score = 0.4 * top * max(hit.dense or 0.0, 0.0)
+        pool.add(best, weight=0.7)

@@ -54,6 +54,7 @@ def build_services(
         live, embedder, threshold=answer_settings.relevance_threshold,
         passages=answer_settings.passages,
         recency_half_life_days=answer_settings.recency_half_life_days,
+        tickers=lambda word: resolver.table.lookup_ticker(word) is not None,
     )
     engine = AnswerEngine(
         retriever, resolver, quotes,

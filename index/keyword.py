@@ -16,6 +16,9 @@ from functools import lru_cache
 
 import snowballstemmer
 
+from index.lexicon import SEARCH_VERBS, move_hits
+from index.typos import fix_typos, fix_word
+
 _STOP = frozenset(
     (
         "a an and are as at be by did do does for from has have how in is it its of on or that "
@@ -23,17 +26,6 @@ _STOP = frozenset(
         "stock stocks share shares news"
     ).split()
 )
-_DOWN = ("fell", "dropped", "plunged", "plummeted", "slid", "tumbled", "sank", "declined", "lost")
-_UP = ("rose", "jumped", "surged", "soared", "rallied", "climbed", "gained")
-_EXPANSIONS: dict[str, tuple[str, ...]] = {
-    # Market-move questions use other verbs than the news does ("who lost" vs "plummeted").
-    **{w: _DOWN for w in ("lost", "lose", "loses", "loser", "losers", "losing", "fall", "drop",
-                          "dropped", "fell", "plunge", "plunged", "slump", "crash", "tank",
-                          "tanked", "sink", "decline", "down")},
-    **{w: _UP for w in ("won", "win", "wins", "winner", "winners", "winning", "gain", "gained",
-                        "jump", "jumped", "rise", "rose", "surge", "surged", "soar", "rally",
-                        "climb", "up", "benefit", "benefited", "beneficiaries")},
-}
 _TERM = re.compile(r"[\w][\w.&'-]*", re.UNICODE)
 _TOKEN = re.compile(r"\w+", re.UNICODE)  # what FTS5's unicode61 tokenizer keeps of a term
 
@@ -44,7 +36,10 @@ KEEP_AT_LEAST = 1
 
 
 def query_terms(text: str) -> list[str]:
-    """The question's words (lower case, no stop words), then move-verb expansions."""
+    """The question's words (lower case, no stop words), then expansions: the correct
+    spelling of a misspelt move word ("tankd" -> "tanked"), and for each move direction the
+    question has (slang, phrases and cues of ``index.lexicon``: "got smoked", "who lost"),
+    the verbs news uses for it (``SEARCH_VERBS``: "plummeted")."""
     terms: dict[str, None] = {}
     expansions: dict[str, None] = {}
     for raw in _TERM.findall(text.lower()):
@@ -52,8 +47,12 @@ def query_terms(text: str) -> list[str]:
         if len(term) < 2 or term in _STOP:
             continue
         terms.setdefault(term, None)
-        for synonym in _EXPANSIONS.get(term, ()):
-            expansions.setdefault(synonym, None)
+        fixed = fix_word(term)
+        if fixed is not None:
+            expansions.setdefault(fixed, None)
+    for _, _, direction in move_hits(fix_typos(text)):
+        for verb in SEARCH_VERBS[direction]:
+            expansions.setdefault(verb, None)
     return list(terms) + [w for w in expansions if w not in terms]
 
 

@@ -1,12 +1,23 @@
 """Market-move vocabulary: one home for the words that say a stock went up or down.
 
 Read by the move extractor (``ingest/moves.py``: news wording), the question parser
-(``bot/question/intent.py``: chat wording and slang) and the keyword search
-(``index/keyword.py``: question words expanded to the verbs news uses). Data first, then a few
-small functions; nothing here imports ``bot`` or ``ingest``.
+(``bot/question/intent.py``: chat wording and slang), the keyword search (``index/keyword.py``:
+question words expanded to the verbs news uses), the answer's sentence scoring
+(``MOVES_UP``/``MOVES_DOWN``) and the typo fixer (``index/typos.py``: ``vocabulary``). Data
+first, then a few small functions; nothing here imports ``bot`` or ``ingest``.
 
-Words are stored as stems with their inflections spelled out, so a regex built from them
-matches "tank", "tanks", "tanked", "tanking" and nothing longer.
+* ``NEWS_VERBS``/``NEWS_NOUNS``: how news reports a move ("plunged", "a 7% drop");
+* chat words and phrases (``chat_pattern``): "ripped", "mooned", "caught a bid", "went
+  parabolic", "got smoked", "took a beating", "sold off", "in the red";
+* ``WINNER_CUES``/``LOSER_CUES``: who won or lost ("who came out ahead", "who got burned");
+  ``cue_pattern`` is chat words + cues, what gives a question its direction;
+* ``BARE_UP_DOWN``: "up"/"down" where they mean a move ("is adobe down", "up 5%");
+* ``SEARCH_VERBS``: the news verbs a question's direction adds to its keyword search.
+
+Words are spelled out with their inflections, so a regex built from them matches "tank",
+"tanks", "tanked", "tanking" and nothing longer. Words that are also ordinary English in some
+company have guards (``_GUARDS``): "think tank", "sunk cost", "crash course", "pop culture",
+"rip-off", "got ripped off", "RIP chegg" are no moves.
 """
 
 from __future__ import annotations
@@ -52,46 +63,93 @@ NEWS_NOUNS: dict[str, Direction] = {
 
 # -- chat wording: what people type in a trading channel --------------------------------------
 
-_CHAT_STEMS: dict[Direction, tuple[str, ...]] = {
-    # Each entry is a regex fragment for a stem with its inflections.
+_CHAT_WORDS: dict[Direction, str] = {
+    # Single words with their inflections; each is also a target of typo correction.
+    "up": """jump jumps jumped jumping surge surges surged surging soar soars soared soaring
+        rally rallies rallied rallying rise rises risen rising rose gain gains gained gaining
+        climb climbs climbed climbing spike spikes spiked spiking pop pops popped popping
+        rocket rockets rocketed rocketing skyrocket skyrockets skyrocketed skyrocketing moon
+        moons mooned mooning rebound rebounds rebounded rebounding bounce bounces bounced
+        bouncing recovered recovering higher outperform outperforms outperformed
+        outperforming bullish rip rips ripped ripping pump pumps pumped pumping leap leaps leapt
+        leaped leaping zooms zoomed zooming doubled doubles doubling tripled""",
+    "down": """drop drops dropped dropping crash crashes crashed crashing fall falls fallen
+        falling fell plunge plunges plunged plunging tank tanks tanked tanking sink sinks
+        sinking sank sunk slide slides slid sliding tumble tumbles tumbled tumbling decline
+        declines declined declining dip dips dipped dipping slump slumps slumped slumping
+        plummet plummets plummeted plummeting collapse collapses collapsed collapsing crater
+        craters cratered cratering lower bearish selloff selloffs sell-off sell-offs dump
+        dumps dumped dumping underperform underperforms underperformed underperforming puke
+        pukes puked puking bled bleed bleeds bleeding rekt wrecked hammered hurt hurts
+        hurting suffer suffers suffered suffering slip slips slipped slipping shed sheds
+        shedding nosedive nosedives nosedived nosediving lose loses lost losing sagged
+        skidded evaporated erased halved bloodbath""",
+}
+_GUARDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    # word: (words it may not follow, words it may not precede): "think tank", "sunk cost".
+    "tank": (("think", "fish", "gas", "septic", "fuel", "water", "oil", "shark"), ("top", "tops")),
+    "tanks": (("think", "fish", "gas", "septic", "fuel", "water", "oil", "shark"), ()),
+    "sunk": ((), ("cost", "costs")),
+    "crash": ((), ("course", "courses", "test", "tests")),
+    "rip": (("^",), ("out", "apart", "up", "into", "through")),  # not "RIP chegg"
+    "ripped": (("got", "get", "gets", "getting", "been", "being"), ("jeans", "abs")),
+    "pop": ((), ("culture", "star", "stars", "song", "songs", "music", "up", "ups")),
+    "drop": ((), ("down", "shipping", "me", "us", "a", "the", "by")),
+    "dip": ((), ("into",)), "shed": ((), ("light",)), "hurt": ((), ("feelings",)),
+    "rose": ((), ("garden", "gold", "petals")), "fall": ((), ("back", "behind", "for")),
+}  # fmt: skip
+_CHAT_PHRASES: dict[Direction, tuple[str, ...]] = {
     "up": (
-        r"jump(?:s|ed|ing)?", r"surg(?:e|es|ed|ing)", r"soar(?:s|ed|ing)?",
-        r"rall(?:y|ies|ied|ying)", r"ris(?:e|es|en|ing)", r"rose", r"gain(?:s|ed|ing)?",
-        r"climb(?:s|ed|ing)?", r"spik(?:e|es|ed|ing)", r"pop(?:s|ped|ping)?",
-        r"(?:sky)?rocket(?:s|ed|ing)?", r"moon(?:s|ed|ing)?", r"rebound(?:s|ed|ing)?",
-        r"higher", r"outperform(?:s|ed|ing)?", r"bullish", r"rip(?:s|ped|ping)?",
-        r"pump(?:s|ed|ing)?", r"went\s+parabolic", r"(?:going|gone)\s+parabolic",
-        r"caught\s+a\s+bid", r"catch(?:es|ing)?\s+a\s+bid", r"ran\s+up", r"run(?:s|ning)?\s+up",
-        r"shot\s+up", r"lift(?:s|ed|ing)?\s+off", r"took\s+off", r"green", r"mooning",
-        r"boom(?:s|ed|ing)?", r"(?:went|go(?:es)?|going)\s+up", r"squeez(?:e|ed|ing)",
-        r"leap(?:s|t|ed|ing)?", r"zoom(?:s|ed|ing)?", r"doubl(?:e|es|ed|ing)",
+        r"(?:went|goes|go|going|gone)\s+parabolic", r"(?:caught|catch(?:es|ing)?)\s+a\s+bid",
+        r"ran\s+up", r"run(?:s|ning)?\s+up", r"shot\s+up", r"took\s+off", r"to\s+the\s+moon",
+        r"(?:went|go(?:es)?|going)\s+up", r"short[-\s]squeez(?:e|es|ed|ing)",
+        r"(?:in\s+the|turned|went|closed|finished|deep\s+in\s+the|is|are|was|were)\s+green",
+        r"green\s+(?:day|candles?|close)", r"add(?:s|ed|ing)?\s+(?:\$?\d|about|nearly|almost)",
+        r"how\s+much\s+(?:did|has|have|had|will|does)\s+(?:[\w$'.&-]+\s+){1,3}add",
     ),
     "down": (
-        r"drop(?:s|ped|ping)?", r"crash(?:es|ed|ing)?", r"fall(?:s|en|ing)?", r"fell",
-        r"plung(?:e|es|ed|ing)", r"tank(?:s|ed|ing)?", r"sink(?:s|ing)?", r"sank", r"sunk",
-        r"slid(?:e|es|ing)?", r"tumbl(?:e|es|ed|ing)", r"declin(?:e|es|ed|ing)",
-        r"dip(?:s|ped|ping)?", r"slump(?:s|ed|ing)?", r"plummet(?:s|ed|ing)?",
-        r"collaps(?:e|es|ed|ing)", r"crater(?:s|ed|ing)?", r"lower", r"bearish",
-        r"sell-?off", r"sold\s+off", r"sell(?:s|ing)?\s+off", r"dump(?:s|ed|ing)?",
-        r"underperform(?:s|ed|ing)?", r"puk(?:e|es|ed|ing)", r"bled", r"bleed(?:s|ing)?",
-        r"(?:got|get|gets|getting)\s+(?:smoked|wrecked|crushed|hammered|rekt|burned|burnt|"
-        r"destroyed|killed|slammed|hit|clobbered|obliterated|nuked|dumped)",
-        r"smoked", r"wrecked", r"rekt", r"hammered", r"crushed", r"hit\s+hard",
-        r"took\s+a\s+(?:beating|hit|bath|dive|nosedive|tumble)", r"nose-?div(?:e|ed|es|ing)",
-        r"(?:went|go(?:es)?|going)\s+down", r"red", r"hurt", r"suffer(?:s|ed|ing)?",
-        r"slip(?:s|ped|ping)?", r"shed(?:s|ding)?", r"wip(?:e|ed|es)\s+out",
+        r"sold\s+off", r"sell(?:s|ing)?\s+off", r"hit\s+hard", r"hit\s+by",
+        r"(?:got|get|gets|getting|gotten)\s+(?:smoked|wrecked|crushed|hammered|rekt|burned|"
+        r"burnt|destroyed|killed|slammed|hit|clobbered|obliterated|nuked|dumped|hurt|torched|"
+        r"crushed|cut\s+in\s+half|wiped\s+out)",
+        r"took\s+a\s+(?:beating|hit|bath|dive|nosedive|tumble|haircut|pounding|drubbing)",
+        r"nose-div(?:e|ed|es|ing)", r"(?:went|go(?:es)?|going)\s+down",
+        r"wip(?:e|ed|es|ing)\s+out", r"in\s+free-?\s?fall", r"blood\s+bath",
+        r"(?:in\s+the|turned|went|closed|finished|deep\s+in\s+the|sea\s+of|is|are|was|were)"
+        r"\s+red", r"red\s+(?:day|candles?|close)", r"crushed\s+by",
     ),
 }
 
 WINNER_CUES: tuple[str, ...] = (
-    r"winners?", r"gainers?", r"beneficiar(?:y|ies)", r"came\s+out\s+(?:ahead|on\s+top)",
-    r"come\s+out\s+(?:ahead|on\s+top)", r"benefit(?:s|ed|ted|ing)?", r"profit(?:s|ed)?\s+from",
-    r"cash(?:ed)?\s+in", r"big\s+win", r"upside",
+    r"win", r"wins", r"won", r"winning", r"winners?", r"gainers?", r"beneficiar(?:y|ies)",
+    r"c(?:a|o)me\s+out\s+(?:ahead|on\s+top)", r"benefit(?:s|ed|ted|ing|ting)?",
+    r"profit(?:s|ed|ing)?\s+from", r"cash(?:ed|es|ing)?\s+in", r"big\s+win", r"upside",
 )
 LOSER_CUES: tuple[str, ...] = (
-    r"losers?", r"decliners", r"fallers", r"victims?", r"casualt(?:y|ies)", r"got\s+burn(?:ed|t)",
-    r"(?:got|get)\s+(?:hurt|hit|rekt|wrecked|smoked|crushed|hammered|destroyed|killed)",
-    r"lost\s+out", r"los(?:e|es|ing)\s+out", r"took\s+a\s+beating",
+    r"losers?", r"decliners?", r"fallers?", r"victims?", r"casualt(?:y|ies)",
+    r"(?:got|get|gets)\s+(?:burn(?:ed|t)|hurt|hit|rekt|wrecked|smoked|crushed|hammered|"
+    r"destroyed|killed)", r"lost\s+out", r"los(?:e|es|ing)\s+out", r"took\s+a\s+beating",
+)
+"""Words and phrases that say who won or lost ("who came out ahead", "who got burned")."""
+_CUE_WORDS: dict[Direction, str] = {
+    # The cue words typo correction knows ("benifited", "loosers", "winers").
+    "up": "winner winners gainer gainers benefit benefits benefited benefitted benefiting "
+    "beneficiary beneficiaries winning",
+    "down": "loser losers decliners fallers victims casualties burned beating",
+}
+_PHRASE_WORDS: dict[Direction, str] = {
+    "up": "parabolic",
+    "down": "smoked crushed destroyed clobbered obliterated slammed",
+}
+
+# "up"/"down" count after a verb or subject, or before a figure or the end: "is adobe down",
+# "shares down 7%", "why is nvda up today"; not "what's up with", "set up", "down to".
+BARE_UP_DOWN = re.compile(
+    r"\b(?:is|are|was|were|been|be|go|goes|went|going|gone|trading|traded|stock|stocks|shares|"
+    r"it|they|so|much|way|closed|close|ended|opened|finished|moved|move|still)\s+(?P<a>up|down)\b"
+    r"|\b(?P<b>up|down)\s+(?:\d|today|so|this|after|since|on|big|much|hard|sharply|again|"
+    r"yesterday|over)"
+    r"|\b(?P<c>up|down)\s*[?!.]*\s*$"
 )
 
 # Keyword expansion: chat words to the verbs news uses ("who lost" finds "plummeted").
@@ -100,12 +158,59 @@ SEARCH_VERBS: dict[Direction, tuple[str, ...]] = {
     "down": ("fell", "dropped", "plunged", "plummeted", "slid", "tumbled", "sank", "declined",
              "lost"),
 }
+DIRECTIONS: tuple[Direction, Direction] = ("up", "down")
+
+
+def _word_regex(word: str) -> str:
+    before, after = _GUARDS.get(word, ((), ()))
+    guard = "".join("(?<!^)" if b == "^" else rf"(?<!{b}\s)(?<!{b}-)" for b in before)
+    tail = rf"(?!\s+(?:{'|'.join(after)})\b)" if after else ""
+    if before or after:
+        tail += r"(?!-\w)"  # "rip-off", "pop-up", "tank-top"
+    return guard + re.escape(word) + tail
+
+
+def _alternation(words: list[str], phrases: tuple[str, ...]) -> str:
+    ordered = sorted(words, key=len, reverse=True)  # longest first: "sell-offs" before "sell"
+    return r"\b(?:" + "|".join([*phrases, *(_word_regex(w) for w in ordered)]) + r")\b"
 
 
 @lru_cache(maxsize=2)
 def chat_pattern(direction: Direction) -> re.Pattern[str]:
-    """A regex matching any chat move word of ``direction`` (lower-case input)."""
-    return re.compile(r"\b(?:" + "|".join(_CHAT_STEMS[direction]) + r")\b")
+    """A regex matching any chat move word or phrase of ``direction`` (lower-case input)."""
+    return re.compile(_alternation(_CHAT_WORDS[direction].split(), _CHAT_PHRASES[direction]))
+
+
+@lru_cache(maxsize=2)
+def cue_pattern(direction: Direction) -> re.Pattern[str]:
+    """Chat moves plus the winner/loser cues of ``direction`` ("benefited", "losers"): the
+    words that give a question its direction."""
+    cues = WINNER_CUES if direction == "up" else LOSER_CUES
+    return re.compile(
+        _alternation(_CHAT_WORDS[direction].split(), (*cues, *_CHAT_PHRASES[direction]))
+    )
+
+
+@lru_cache(maxsize=2)
+def move_pattern(direction: Direction) -> re.Pattern[str]:
+    """Every move word of ``direction``, news and chat (verbs, cues): for scoring news
+    sentences (folded, lower-case). News nouns are left out: "a net loss" is no move."""
+    words = sorted({*NEWS_VERBS[direction], *_CHAT_WORDS[direction].split()})
+    cues = WINNER_CUES if direction == "up" else LOSER_CUES
+    return re.compile(_alternation(words, (*cues, *_CHAT_PHRASES[direction])))
+
+
+@lru_cache(maxsize=1)
+def vocabulary() -> dict[str, Direction]:
+    """Every single move word (news verbs, chat words, cue words) and its direction."""
+    vocab: dict[str, Direction] = {}
+    for direction in DIRECTIONS:
+        for table in (_CHAT_WORDS, _CUE_WORDS, _PHRASE_WORDS):
+            for word in table[direction].split():
+                vocab.setdefault(word, direction)
+        for word in NEWS_VERBS[direction]:
+            vocab.setdefault(word, direction)
+    return vocab
 
 
 def news_direction(word: str) -> Direction | None:
@@ -115,3 +220,28 @@ def news_direction(word: str) -> Direction | None:
         if low in words:
             return direction
     return NEWS_NOUNS.get(low)
+
+
+def move_hits(text: str) -> list[tuple[int, int, Direction]]:
+    """Move words, phrases and winner/loser cues in lower-case ``text`` (typos already
+    fixed, see ``index.typos``), with bare "up"/"down" in a move context, by position."""
+    hits: list[tuple[int, int, Direction]] = []
+    for direction in DIRECTIONS:
+        hits.extend((m.start(), m.end(), direction) for m in cue_pattern(direction).finditer(text))
+    for m in BARE_UP_DOWN.finditer(text):
+        group = "a" if m["a"] else "b" if m["b"] else "c"
+        hits.append((m.start(group), m.end(group), "up" if m[group] == "up" else "down"))
+    return sorted(hits)
+
+
+def word_direction(word: str) -> Direction | None:
+    """Direction of one lower-case word as a question uses it ("tanked" -> down), None for
+    other words (typos not fixed here)."""
+    hits = move_hits(word)
+    return hits[0][2] if len({h[2] for h in hits}) == 1 else None
+
+
+MOVES_UP = move_pattern("up")
+"""Every "up" move word, news and chat (for scoring news sentences)."""
+MOVES_DOWN = move_pattern("down")
+"""Every "down" move word, news and chat (for scoring news sentences)."""

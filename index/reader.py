@@ -6,7 +6,7 @@ import logging
 import sqlite3
 import threading
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,10 +15,10 @@ from pydantic import BaseModel, Field
 
 from index import generations, vectors
 from index.generations import SQLITE_NAME, VECTORS_NAME
-from index.keyword import MAX_TERMS, fts_match, prune_terms, query_terms
+from index.keyword import MAX_TERMS, fts_match, fts_tokens, prune_terms, query_terms
 from index.manifest import Manifest
 from index.records import Entity, Move
-from index.store import connect, has_term_stats, parse_iso
+from index.store import connect, has_term_stats, moves_has_kind, parse_iso
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +69,8 @@ class IndexReader:
         self._lock = threading.Lock()
         self._term_docs: dict[str, int] = {}
         self._term_stats = has_term_stats(self._conn)
+        self._moves_kind = moves_has_kind(self._conn)
+        self._article_days: tuple[date, ...] | None = None
 
     @classmethod
     def open(
@@ -164,19 +166,22 @@ class IndexReader:
         if not article_ids:
             return {}
         marks = ",".join("?" for _ in article_ids)
+        kind = "kind" if self._moves_kind else "'company' AS kind"  # older generations
         rows = self._query(
-            "SELECT article_id, company, ticker, direction, magnitude, unit, qualifier, metric, "
-            f"refers_to, date_stated, sentence FROM moves WHERE article_id IN ({marks}) "
-            "ORDER BY id",
+            f"SELECT article_id, company, ticker, {kind}, direction, magnitude, unit, "
+            "qualifier, metric, refers_to, date_stated, sentence FROM moves "
+            f"WHERE article_id IN ({marks}) ORDER BY id",
             list(article_ids),
         )
         out: dict[str, list[Move]] = {}
         for r in rows:
+            refers_to = r["refers_to"]
             out.setdefault(r["article_id"], []).append(
                 Move(
-                    company=r["company"], ticker=r["ticker"], direction=r["direction"],
-                    magnitude=r["magnitude"], unit=r["unit"], qualifier=r["qualifier"],
-                    metric=r["metric"], refers_to=date.fromisoformat(r["refers_to"]),
+                    company=r["company"], ticker=r["ticker"], kind=r["kind"],
+                    direction=r["direction"], magnitude=r["magnitude"], unit=r["unit"],
+                    qualifier=r["qualifier"], metric=r["metric"],
+                    refers_to=date.fromisoformat(refers_to) if refers_to else None,
                     date_stated=bool(r["date_stated"]), sentence=r["sentence"],
                 )
             )
@@ -270,12 +275,96 @@ class IndexReader:
             ],
         }
 
+    def article_days(self) -> tuple[date, ...]:
+        """The UTC days holding at least one article (duplicates left out), oldest first.
+
+        Computed once per reader (a generation never changes): one index seek per day, so
+        a large index costs as many seeks as it has days, not a scan of every article."""
+        if self._article_days is None:
+            days: list[date] = []
+            after = -1e18
+            with self._lock:
+                while True:
+                    row = self._conn.execute(
+                        "SELECT published_ts FROM articles WHERE published_ts >= ? "
+                        "AND duplicate_of IS NULL ORDER BY published_ts LIMIT 1",
+                        (after,),
+                    ).fetchone()
+                    if row is None:
+                        break
+                    day = datetime.fromtimestamp(row[0], UTC).date()
+                    days.append(day)
+                    after = datetime.combine(day + timedelta(days=1), time.min, UTC).timestamp()
+            self._article_days = tuple(days)
+        return self._article_days
+
     def known_tickers(self) -> list[str]:
         rows = self._query(
             "SELECT ticker FROM entities WHERE ticker IS NOT NULL "
             "GROUP BY ticker ORDER BY count(*) DESC"
         )
         return [r[0] for r in rows]
+
+    def term_docs(self, term: str) -> int:
+        """Chunks containing ``term`` (its rarest FTS token; 0 when unknown or no stats)."""
+        if not self._term_stats:
+            return 0
+        return min((self._doc_count(tok) for tok in fts_tokens(term)), default=0)
+
+    def move_articles(
+        self,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        tickers: Sequence[str] = (),
+        limit: int = 200,
+    ) -> list[str]:
+        """Original articles published in ``[since, until]`` that report a move (of one of
+        ``tickers`` when given), newest first, at most ``limit``."""
+        clauses = ["a.duplicate_of IS NULL"]
+        params: list[Any] = []
+        if since is not None:
+            clauses.append("a.published_ts >= ?")
+            params.append(since.timestamp())
+        if until is not None:
+            clauses.append("a.published_ts <= ?")
+            params.append(until.timestamp())
+        if tickers:
+            clauses.append(f"m.ticker IN ({','.join('?' for _ in tickers)})")
+            params += [t.upper() for t in tickers]
+        rows = self._query(
+            "SELECT m.article_id, max(a.published_ts) AS ts FROM moves m "
+            f"JOIN articles a ON a.id = m.article_id WHERE {' AND '.join(clauses)} "
+            "GROUP BY m.article_id ORDER BY ts DESC LIMIT ?",
+            [*params, limit],
+        )
+        return [r[0] for r in rows]
+
+    def article_hits(self, article_ids: Sequence[str]) -> dict[str, SearchHit]:
+        """A hit for each article (its first passage), for articles found by their facts
+        rather than by a search; ``score`` 0, no cosine."""
+        if not article_ids:
+            return {}
+        marks = ",".join("?" for _ in article_ids)
+        rows = self._query(
+            "SELECT c.id, c.article_id, c.position, c.text, a.url, a.title, a.outlet, "
+            "a.published FROM chunks c JOIN articles a ON a.id = c.article_id "
+            f"WHERE c.article_id IN ({marks}) ORDER BY c.article_id, c.position",
+            list(article_ids),
+        )
+        first: dict[str, sqlite3.Row] = {}
+        for r in rows:
+            first.setdefault(r["article_id"], r)
+        tickers = self.article_tickers(list(first))
+        dups = self.duplicate_urls(list(first))
+        return {
+            aid: SearchHit(
+                article_id=aid, chunk_id=int(r["id"]), position=r["position"], url=r["url"],
+                title=r["title"], outlet=r["outlet"], published=published_of(r),
+                text=r["text"], tickers=tickers.get(aid, []), score=0.0,
+                duplicates=dups.get(aid, []),
+            )
+            for aid, r in first.items()
+        }
 
 
 def _iso(value: datetime | None) -> str | None:

@@ -29,17 +29,24 @@ class Move(BaseModel):
     """A stock move that an article reports (not a live quote)."""
 
     company: str
+    """The company, or for ``kind="index"`` the index ("Nasdaq Composite", "S&P 500")."""
     ticker: str | None = None
+    """Always None for an index move: an index is never quoted or listed as a stock."""
+    kind: Literal["company", "index"] = "company"
     direction: Literal["up", "down"]
-    magnitude: float
-    unit: Literal["%", "USD"]
+    magnitude: float | None = None
+    """None when the news states the move without a figure ("shares of Chegg plunged")."""
+    unit: Literal["%", "USD"] | None = None
+    """None exactly when ``magnitude`` is None."""
     qualifier: str | None = None
     """``more than``, ``about``, ``nearly``, ``up to``, ... or None when the figure is exact."""
     metric: Literal["price", "market_value"] = "price"
-    refers_to: date
+    refers_to: date | None = None
+    """The trading day the move refers to; None when neither the sentence nor the article
+    gives a date (shown as "date not stated")."""
     date_stated: bool = False
     """True when ``refers_to`` comes from the sentence ("last Friday"), False when it is the
-    article's date."""
+    article's date (or unknown)."""
     sentence: str
 
 

@@ -8,18 +8,21 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, wait
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 
 from index import generations
 from index.embedding import Embedder
+from index.entities import render_markup
+from index.lexicon import LOSER_CUES, NEWS_VERBS, SEARCH_VERBS, WINNER_CUES, chat_pattern
 from index.reader import Filters, IndexReader, SearchHit, published_of
 
 log = logging.getLogger(__name__)
@@ -143,7 +146,8 @@ class Searcher:
                 for rank, (cid, _) in enumerate(ranked):
                     scores[cid] = scores.get(cid, 0.0) + weight / (RRF_K + rank + 1)
         hits = self._hits(
-            reader, scores, dict(dense), dict(keyword), k, recency_half_life_days, now
+            reader, scores, dict(dense), dict(keyword), k, recency_half_life_days, now,
+            move_question=asks_about_moves(query),
         )
         missing = [h.chunk_id for h in hits if h.dense is None]
         if missing and vector is not None:  # keyword-only hits get their cosine too
@@ -162,6 +166,7 @@ class Searcher:
         k: int,
         half_life: float | None,
         now: datetime | None,
+        move_question: bool = False,
     ) -> list[SearchHit]:
         details = reader.chunk_details(list(scores))
         if half_life:
@@ -180,10 +185,14 @@ class Searcher:
             if len(best) < k:
                 best.setdefault(article_id, cid)
         articles = list(best)
+        shown = dict(best)
+        if move_question:
+            shown = self._move_passages(reader, best, details, scores)
         tickers = reader.article_tickers(articles)
         dups = reader.duplicate_urls(articles)
         hits = []
-        for article_id, cid in best.items():
+        for article_id, best_cid in best.items():
+            cid = shown[article_id]
             row = details[cid]
             hits.append(
                 SearchHit(
@@ -196,10 +205,68 @@ class Searcher:
                     published=published_of(row),
                     text=row["text"],
                     tickers=tickers.get(article_id, []),
-                    score=scores[cid],
+                    score=scores[best_cid],
                     dense=best_cosine.get(article_id),
                     keyword=keyword.get(cid),
                     duplicates=dups.get(article_id, []),
                 )
             )
         return hits
+
+    @staticmethod
+    def _move_passages(
+        reader: IndexReader,
+        best: dict[str, int],
+        details: dict[int, Any],
+        scores: dict[int, float],
+    ) -> dict[str, int]:
+        """For a question about moves: within each article, the best-scored candidate passage
+        that carries one of its reported company moves, else its best passage."""
+        moves = reader.moves_for(list(best))
+        shown = dict(best)
+        for article_id, cid in best.items():
+            sentences = [
+                _squash(render_markup(m.sentence))
+                for m in moves.get(article_id, [])
+                if m.kind == "company"
+            ]
+            if not sentences:
+                continue
+            passages = sorted(
+                (c for c, row in details.items() if row["article_id"] == article_id),
+                key=lambda c: scores[c],
+                reverse=True,
+            )
+            for candidate in passages:
+                text = _squash(details[candidate]["text"])
+                if any(s[:_PROBE] in text for s in sentences):
+                    shown[article_id] = candidate
+                    break
+            else:
+                shown[article_id] = cid
+        return shown
+
+
+_PROBE = 80
+"""Characters of a move's sentence looked for in a passage (a chunk may cut the sentence)."""
+_MOVE_QUESTION = re.compile(
+    r"\b(?:"
+    + "|".join(
+        [*WINNER_CUES, *LOSER_CUES, *(w for ws in SEARCH_VERBS.values() for w in ws),
+         *(w for ws in NEWS_VERBS.values() for w in ws), r"stocks?", r"shares?", r"movers?",
+         r"(?:went|go(?:es)?|going)\s+(?:up|down)"]
+    )
+    + r")\b",
+    re.IGNORECASE,
+)
+
+
+def asks_about_moves(query: str) -> bool:
+    """Whether a query asks who rose or fell, or why a stock moved ("who lost from Sora")."""
+    return bool(_MOVE_QUESTION.search(query)) or any(
+        chat_pattern(d).search(query.lower()) for d in ("up", "down")
+    )
+
+
+def _squash(text: str) -> str:
+    return " ".join(text.split()).casefold()

@@ -4,14 +4,36 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from index.records import Article, Chunk, Entity, Move
 
-SCHEMA = """
+MOVES_SCHEMA = """
+CREATE TABLE IF NOT EXISTS moves (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    article_id TEXT NOT NULL,
+    company TEXT NOT NULL,
+    ticker TEXT,
+    kind TEXT NOT NULL DEFAULT 'company',
+    direction TEXT NOT NULL,
+    magnitude REAL,
+    unit TEXT,
+    qualifier TEXT,
+    metric TEXT NOT NULL,
+    refers_to TEXT,
+    date_stated INTEGER NOT NULL,
+    sentence TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS moves_article ON moves(article_id);
+CREATE INDEX IF NOT EXISTS moves_ticker ON moves(ticker);
+"""
+"""The moves table and its indexes (also used to rebuild an older generation's)."""
+
+SCHEMA = (
+    """
 CREATE TABLE IF NOT EXISTS articles (
     id TEXT PRIMARY KEY,
     url TEXT,
@@ -73,22 +95,12 @@ CREATE TABLE IF NOT EXISTS entities (
 );
 CREATE INDEX IF NOT EXISTS entities_article ON entities(article_id);
 CREATE INDEX IF NOT EXISTS entities_ticker ON entities(ticker);
-CREATE TABLE IF NOT EXISTS moves (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    article_id TEXT NOT NULL,
-    company TEXT NOT NULL,
-    ticker TEXT,
-    direction TEXT NOT NULL,
-    magnitude REAL NOT NULL,
-    unit TEXT NOT NULL,
-    qualifier TEXT,
-    metric TEXT NOT NULL,
-    refers_to TEXT NOT NULL,
-    date_stated INTEGER NOT NULL,
-    sentence TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS moves_article ON moves(article_id);
-CREATE INDEX IF NOT EXISTS moves_ticker ON moves(ticker);
+"""
+    + MOVES_SCHEMA
+    + """CREATE TABLE IF NOT EXISTS meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS runs (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     started TEXT NOT NULL,
@@ -96,6 +108,7 @@ CREATE TABLE IF NOT EXISTS runs (
     report TEXT NOT NULL
 );
 """
+)
 
 
 def connect(path: Path, readonly: bool = False) -> sqlite3.Connection:
@@ -108,8 +121,51 @@ def connect(path: Path, readonly: bool = False) -> sqlite3.Connection:
         conn.execute("PRAGMA journal_mode=OFF")  # the whole file is scratch until published
         conn.execute("PRAGMA synchronous=OFF")  # publish() fsyncs before the rename
         conn.executescript(SCHEMA)
+        migrate_moves(conn)
     conn.row_factory = sqlite3.Row
     return conn
+
+
+_MOVE_COLUMNS = ("id, article_id, company, ticker, direction, magnitude, unit, qualifier, "
+                 "metric, refers_to, date_stated, sentence")
+
+
+def moves_has_kind(conn: sqlite3.Connection) -> bool:
+    """Whether the moves table has the ``kind`` column (generations before issue 8 lack it)."""
+    return any(row[1] == "kind" for row in conn.execute("PRAGMA table_info(moves)"))
+
+
+def migrate_moves(conn: sqlite3.Connection) -> bool:
+    """Rebuild an older generation's moves table (NOT NULL magnitude, unit and refers_to; no
+    ``kind``) in the current layout, keeping its rows. Only ever run on a writer's copy: a
+    published generation is never modified. Returns whether anything was rebuilt."""
+    if moves_has_kind(conn):
+        return False
+    conn.executescript(
+        f"""
+        ALTER TABLE moves RENAME TO moves_old;
+        DROP INDEX IF EXISTS moves_article;
+        DROP INDEX IF EXISTS moves_ticker;
+        {MOVES_SCHEMA}
+        INSERT INTO moves ({_MOVE_COLUMNS}, kind) SELECT {_MOVE_COLUMNS}, 'company' FROM moves_old;
+        DROP TABLE moves_old;
+        """
+    )
+    conn.commit()
+    return True
+
+
+def get_meta(conn: sqlite3.Connection, key: str) -> str | None:
+    row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+    return str(row[0]) if row else None
+
+
+def set_meta(conn: sqlite3.Connection, key: str, value: str) -> None:
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES (?, ?) "
+        "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        (key, value),
+    )
 
 
 def iso(value: datetime | None) -> str | None:
@@ -245,18 +301,36 @@ class WriteStore:
 
     def _write_moves(self, article_id: str, moves: Iterable[Move]) -> None:
         self.conn.executemany(
-            "INSERT INTO moves (article_id, company, ticker, direction, magnitude, unit, "
+            "INSERT INTO moves (article_id, company, ticker, kind, direction, magnitude, unit, "
             "qualifier, metric, refers_to, date_stated, sentence) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 (
-                    article_id, m.company, m.ticker, m.direction, m.magnitude, m.unit,
-                    m.qualifier, m.metric, m.refers_to.isoformat(), int(m.date_stated),
-                    m.sentence,
+                    article_id, m.company, m.ticker, m.kind, m.direction, m.magnitude, m.unit,
+                    m.qualifier, m.metric, m.refers_to.isoformat() if m.refers_to else None,
+                    int(m.date_stated), m.sentence,
                 )
                 for m in moves
             ],
         )
+
+    def originals(self) -> Iterator[tuple[str, str, str, datetime | None]]:
+        """(id, title, text, published) of every stored article that is not a duplicate."""
+        rows = self.conn.execute(
+            "SELECT id, title, text, published FROM articles WHERE duplicate_of IS NULL "
+            "ORDER BY id"
+        ).fetchall()
+        for row in rows:
+            yield row["id"], row["title"], row["text"], parse_iso(row["published"])
+
+    def replace_extraction(
+        self, article_id: str, entities: Sequence[Entity], moves: Sequence[Move]
+    ) -> None:
+        """Swap an article's stored entities and moves for freshly extracted ones."""
+        self.conn.execute("DELETE FROM entities WHERE article_id = ?", (article_id,))
+        self.conn.execute("DELETE FROM moves WHERE article_id = ?", (article_id,))
+        self._write_entities(article_id, entities)
+        self._write_moves(article_id, moves)
 
     def add_chunks(
         self,

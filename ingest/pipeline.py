@@ -13,11 +13,12 @@ from index.embedding import Embedder
 from index.entities import EntityResolver, render_markup
 from index.manifest import utcnow
 from index.records import Article, Chunk
+from index.store import get_meta, set_meta
 from index.vectors import chunk_id
 from index.writer import IndexWriter
 from ingest import dedup
 from ingest.chunking import chunk_article, embedding_text
-from ingest.moves import extract_moves
+from ingest.moves import EXTRACTOR_VERSION, article_move_text, extract_moves
 from ingest.report import IngestReport, Problem
 from ingest.settings import IngestSettings
 from ingest.sources import Failure, SourceSpec, read_sources
@@ -26,6 +27,8 @@ log = logging.getLogger(__name__)
 
 Progress = Callable[[IngestReport], None]
 EMBED_BATCH_CHUNKS = 256
+EXTRACTOR_KEY = "extractor_version"
+"""The ``meta`` row naming the extractor version that found a generation's entities and moves."""
 
 
 class IngestCancelled(RuntimeError):
@@ -94,6 +97,7 @@ class Ingestor:
                 index_dir=str(self.index_dir),
                 sources=[s.name for s in specs],
             )
+            self._reextract(writer, report, cancel)
             batch = _Batch()
             for spec in specs:
                 produced = 0
@@ -138,6 +142,29 @@ class Ingestor:
             report.duration_seconds = time.perf_counter() - clock
             return report
 
+    def _reextract(
+        self, writer: IndexWriter, report: IngestReport, cancel: threading.Event | None
+    ) -> None:
+        """When the generation was built by another extractor version, extract entities and
+        moves again for every stored original article (vectors and chunks stay as they are),
+        so better extraction reaches articles that the run itself skips as unchanged."""
+        conn = writer.store.conn
+        version = str(EXTRACTOR_VERSION)
+        if get_meta(conn, EXTRACTOR_KEY) != version:
+            for aid, title, text, published in writer.store.originals():
+                if cancel is not None and cancel.is_set():
+                    raise IngestCancelled("ingest cancelled")
+                entities = self.resolver.find(f"{title}\n{text}")
+                moves = extract_moves(
+                    article_move_text(title, text), entities, published, resolver=self.resolver
+                )
+                writer.store.replace_extraction(aid, entities, moves)
+                report.reextracted += 1
+            set_meta(conn, EXTRACTOR_KEY, version)
+            if report.reextracted:
+                log.info("re-extracted %d stored articles (extractor version %s)",
+                         report.reextracted, version)
+
     def _admit(
         self, writer: IndexWriter, article: Article, report: IngestReport
     ) -> _Pending | None:
@@ -175,7 +202,10 @@ class Ingestor:
                 report.near_duplicates += 1
             return None
         entities = self.resolver.find(f"{article.title}\n{article.text}")
-        moves = extract_moves(article.text, entities, article.published, resolver=self.resolver)
+        moves = extract_moves(
+            article_move_text(article.title, article.text), entities, article.published,
+            resolver=self.resolver,
+        )
         article = article.model_copy(update={"entities": entities, "moves": moves})
         store.upsert_article(aid, article, chash, simhash, bands, None, writer.started)
         if existing is not None:

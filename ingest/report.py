@@ -34,6 +34,9 @@ class IngestReport(BaseModel):
     """Whole sources that gave nothing (unreachable feed, missing path)."""
     warnings: list[Problem] = Field(default_factory=list)
     """Items kept with a problem (unparseable date, full-text fetch failed: summary kept)."""
+    reextracted: int = 0
+    """Stored articles whose entities and moves were extracted again because the index was
+    built by another extractor version (no re-embedding)."""
     chunks: int = 0
     tokens: int = 0
     embed_seconds: float = 0.0
@@ -64,6 +67,9 @@ class IngestReport(BaseModel):
             f"duration: {self.duration_seconds:.1f}s  ({rates['articles_per_s']:.1f} articles/s, "
             f"{rates['chunks_per_s']:.1f} chunks/s, {rates['tokens_per_s']:.0f} tokens/s)",
         ]
+        if self.reextracted:
+            lines.append(f"re-extracted entities and moves of {self.reextracted} stored "
+                         "articles (new extractor version)")
         if self.generation is not None:
             lines.append(f"published generation {self.generation} in {self.index_dir}")
         for problem in self.failed:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.answer.evidence import Evidence
@@ -23,127 +22,27 @@ from bot.answer.model import (
     SinceArticle,
     Source,
 )
-from bot.answer.sentences import DOWN, UP, Candidate, pick_sentences, tidy
+from bot.answer.movers import MoverPlan, plan_movers, relevant_hits
+from bot.answer.sentences import Candidate, pick_sentences, tidy
 from bot.question.model import Question
 from bot.quotes.model import HistoricalClose, Quote, QuoteUnavailable
 from index.reader import SearchHit
 from index.records import Move
 from index.text import fold, split_sentences
 
-MAX_MOVERS = 6
-RELEVANCE_MARGIN = 0.12
-"""Moves are taken from passages within this cosine of the best one: far-off articles that
-happen to report some move do not make a company a "loser" of the question's event."""
-
+MOVER_MARK = "): "
+"""Mover summary lines read "Name (TICKER): down 7% [n]"; quoted sentences never do."""
 QuoteResult = Quote | QuoteUnavailable
 CloseResult = HistoricalClose | QuoteUnavailable
 
 
-@dataclass
-class MoverPlan:
-    """A company the answer will list, with the moves (article id, move) reported for it and
-    the articles that name it in a sentence about a move in the asked direction."""
-
-    name: str
-    ticker: str | None
-    kind: str
-    moves: list[tuple[str, Move]] = field(default_factory=list)
-    mentioned_in: list[str] = field(default_factory=list)
-
-    @property
-    def key(self) -> str:
-        return self.ticker or self.name.casefold()
-
-
-def _wanted_direction(question: Question) -> str | None:
-    if question.intent == "losers":
-        return "down"
-    if question.intent == "winners":
-        return "up"
-    if question.intent == "why_moved":
-        return question.move_direction
-    return None
-
-
-def relevant_hits(question: Question, evidence: Evidence) -> list[SearchHit]:
-    """Hits close enough to the best one; with an event anchor ("after Sora"), those that
-    mention it when any does."""
-    if not evidence.covered:
-        return []
-    floor = evidence.relevance - RELEVANCE_MARGIN
-    hits = [h for h in evidence.hits if h.dense is None or h.dense >= floor]
-    if question.anchor:
-        words = [w for w in re.findall(r"\w+", question.anchor.casefold()) if len(w) > 2]
-        anchored = [
-            h for h in hits
-            if any(w in f"{h.title} {h.text}".casefold() for w in words)
-        ]
-        hits = anchored or hits
-    return hits
-
-
-def plan_movers(question: Question, evidence: Evidence) -> list[MoverPlan]:
-    """The companies a winners/losers/why-moved/price answer lists, best first."""
-    plans: dict[str, MoverPlan] = {}
-    named = {e.ticker or e.name.casefold(): e for e in question.entities}
-    if question.intent not in ("losers", "winners"):
-        for entity in question.entities:  # the companies asked about, with their quotes
-            plan = MoverPlan(entity.name, entity.ticker, entity.kind)
-            plans.setdefault(plan.key, plan)
-    if question.intent not in ("losers", "winners", "why_moved", "what_happened"):
-        return list(plans.values())[:MAX_MOVERS]
-    direction = _wanted_direction(question)
-    restrict = question.intent in ("why_moved", "what_happened") and bool(named)
-    for hit in relevant_hits(question, evidence):
-        for move in evidence.moves.get(hit.article_id, []):
-            if direction is not None and move.direction != direction:
-                continue
-            key = move.ticker or move.company.casefold()
-            if restrict and key not in named:
-                continue
-            kind = "listed" if move.ticker else "private"
-            for entity in evidence.entities.get(hit.article_id, []):
-                if (entity.ticker or entity.name.casefold()) == key:
-                    kind = entity.kind
-            plan = plans.setdefault(key, MoverPlan(move.company, move.ticker, kind))
-            if all(m != move for _, m in plan.moves):
-                plan.moves.append((hit.article_id, move))
-    if question.intent in ("losers", "winners") and direction is not None:
-        _add_mentioned(plans, relevant_hits(question, evidence), evidence, direction)
-    ordered = sorted(
-        plans.values(), key=lambda p: (p.key not in named, not p.moves, not p.mentioned_in)
-    )
-    return ordered[:MAX_MOVERS]
-
-
-def _add_mentioned(
-    plans: dict[str, MoverPlan], hits: list[SearchHit], evidence: Evidence, direction: str
-) -> None:
-    """Listed companies named in a passage sentence that reports a move in ``direction``
-    (the news said they rose or fell, without a figure the move extractor could read)."""
-    pattern = DOWN if direction == "down" else UP
-    for hit in hits[:5]:
-        for sentence in split_sentences(tidy(hit.text)):
-            folded = fold(sentence)
-            if not pattern.search(folded):
-                continue
-            for entity in evidence.entities.get(hit.article_id, []):
-                if not entity.ticker or entity.kind == "private":
-                    continue
-                if fold(entity.name) not in folded and entity.ticker not in sentence:
-                    continue
-                plan = plans.setdefault(
-                    entity.ticker, MoverPlan(entity.name, entity.ticker, entity.kind)
-                )
-                if hit.article_id not in plan.mentioned_in:
-                    plan.mentioned_in.append(hit.article_id)
-
-
 def describe_move(move: Move) -> str:
     """ "down more than 7%", "market value down more than $70 million"."""
+    what = "market value " if move.metric == "market_value" else ""
+    if move.magnitude is None:  # "shares of Chegg plunged": no figure stated
+        return f"{what}{move.direction}, no figure stated"
     qualifier = f"{move.qualifier} " if move.qualifier else ""
     amount = f"{move.magnitude:g}%" if move.unit == "%" else _money(move.magnitude)
-    what = "market value " if move.metric == "market_value" else ""
     return f"{what}{move.direction} {qualifier}{amount}"
 
 
@@ -260,15 +159,22 @@ def compose_answer(
         lines += [_quote_line(p.name, p.ticker, quotes.get(p.ticker)) for p in plans if p.ticker]
     covered = evidence.covered or bool(lines)
     if evidence.covered:
+        lines += _mover_lines(question, movers)
+        lines += _figure_lines(question, plans, sources)
         candidates = [
             Candidate(tidy(m.sentence), aid, rank=0, from_move=True)
             for plan in plans for aid, m in plan.moves
         ]
         for rank, hit in enumerate(hits[:5]):
             candidates.append(Candidate(tidy(hit.text), hit.article_id, rank=rank))
-        budget = 2 if lines else 4
-        for sentence, article_id in pick_sentences(question, candidates, limit=budget):
+        budget = max(1, (2 if lines else 4) - len(_quoted(lines)))
+        taken = {line.rsplit(" [", 1)[0] for line in lines}
+        for sentence, article_id in pick_sentences(question, candidates, limit=budget + 1):
+            if sentence in taken or len(_quoted(lines)) >= 4:
+                continue
             lines.append(f"{sentence} [{sources.cite(article_id)}]")
+            if len(lines) >= budget + len(_mover_lines(question, movers)) + 1:
+                break
     elif not lines:
         lines.append(not_covered_text(evidence))
     cited = [s.published for s in sources.sources if s.published is not None]
@@ -282,5 +188,57 @@ def compose_answer(
     return Answer(
         question=question.text, intent=question.intent, covered=covered,
         text=" ".join(lines), movers=movers, sources=sources.sources, freshness=freshness,
-        generated_at=now,
+        generated_at=now, assumptions=assumptions(question, evidence),
     )
+
+
+def assumptions(question: Question, evidence: Evidence) -> list[str]:
+    """What the answer took for granted: the period's year, the event date, exclusions."""
+    notes = list(question.assumptions)
+    if evidence.event is not None and evidence.covered:
+        notes.append(
+            f"anchored on \u201c{evidence.event.label}\u201d, first reported "
+            f"{evidence.event.first_date.isoformat()}"
+        )
+    if question.excluded:
+        names = ", ".join(
+            f"{e.name} ({e.ticker})" if e.ticker else e.name for e in question.excluded
+        )
+        notes.append(f"not counting {names}")
+    if evidence.missing:
+        notes.append("the news never mentions " + ", ".join(f"\u201c{t}\u201d" for t in evidence.missing))
+    return notes
+
+
+def mover_line(mover: Mover) -> str | None:
+    """ "Chegg (CHGG): down 48% [2]": a listed mover and its first stated move, cited."""
+    if not mover.reported and not mover.mentioned_in:
+        return None
+    label = f"{mover.name} ({mover.ticker})" if mover.ticker else mover.name
+    if mover.reported:
+        move = mover.reported[0]
+        return f"{label}: {move.text} [{move.citation}]"
+    return f"{label}: named as moving [{mover.mentioned_in[0]}]"
+
+
+def _mover_lines(question: Question, movers: list[Mover]) -> list[str]:
+    if question.intent not in ("winners", "losers"):
+        return []
+    return [line for m in movers if (line := mover_line(m)) is not None]
+
+
+def _figure_lines(question: Question, plans: list[MoverPlan], sources: _Sources) -> list[str]:
+    """For "how much"/"why" about named companies: the sentence stating the figure first."""
+    if question.intent not in ("how_much", "why_moved") or not question.tickers:
+        return []
+    for plan in plans:
+        if plan.ticker not in question.tickers:
+            continue
+        for aid, move in plan.moves:
+            if move.magnitude is not None:
+                return [f"{tidy(move.sentence)} [{sources.cite(aid)}]"]
+    return []
+
+
+def _quoted(lines: list[str]) -> list[str]:
+    return [line for line in lines if MOVER_MARK not in line]

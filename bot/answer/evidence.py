@@ -3,7 +3,7 @@ articles, and what the index covers."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
@@ -21,6 +21,19 @@ class Coverage(BaseModel):
     articles: int = 0
 
 
+class Event(BaseModel):
+    """The event a question is anchored on ("after the Bard demo"), as the news shows it."""
+
+    label: str
+    """The question's words for it ("bard demo")."""
+    first_date: date
+    """The day of the earliest article about it (the anchor of "in the days after")."""
+    article_ids: list[str] = Field(default_factory=list)
+    """Articles about the event, best first."""
+    words: list[str] = Field(default_factory=list)
+    """The event's distinctive words, to tell whether a sentence ties a move to it."""
+
+
 class Evidence(BaseModel):
     """Retrieved passages (best first) and the structured facts of their articles."""
 
@@ -31,3 +44,9 @@ class Evidence(BaseModel):
     relevance: float = 0.0
     """Cosine similarity of the best passage to the question (what "covered" is judged on)."""
     coverage: Coverage = Field(default_factory=Coverage)
+    event: Event | None = None
+    weights: dict[str, float] = Field(default_factory=dict)
+    """How strongly each article bears on the question (1 = best search hit, event articles
+    and their days after by how closely they tie to the event); ranks the movers."""
+    missing: list[str] = Field(default_factory=list)
+    """Named terms of the question that no retrieved passage mentions (why not covered)."""

@@ -29,6 +29,11 @@ class ReportedMove(Move):
     """Human form: "down more than 7%", "market value down more than $70 million"."""
     citation: int
 
+    @property
+    def day_text(self) -> str:
+        """ "on 2024-02-16", or "(date not stated)" when neither sentence nor article dates it."""
+        return f"on {self.refers_to.isoformat()}" if self.refers_to else "(date not stated)"
+
 
 class LiveQuote(BaseModel):
     """A live quote with its own timestamp, or the reason there is none."""
@@ -93,3 +98,14 @@ class Answer(BaseModel):
     sources: list[Source] = Field(default_factory=list)
     freshness: Freshness = Field(default_factory=Freshness)
     generated_at: datetime
+    assumptions: list[str] = Field(default_factory=list)
+    """What the answer assumed: a year the question left out, the event date it anchored on,
+    the companies it left out ("taking March as March 2023, the latest March my news
+    covers")."""
+
+    @property
+    def assumed(self) -> str | None:
+        """The assumptions as one line for any front end ("Assumed: …."), None if none."""
+        if not self.assumptions:
+            return None
+        return "Assumed: " + "; ".join(self.assumptions) + "."

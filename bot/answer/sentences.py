@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.question.intent import DOWN_RE as DOWN
-from bot.question.intent import UP_RE as UP
 from bot.question.model import Question
 from index.entities import render_markup
+from index.lexicon import MOVES_DOWN as DOWN
+from index.lexicon import MOVES_UP as UP
 from index.text import fold, split_sentences
 
 MAX_PER_SOURCE = 2

@@ -9,7 +9,10 @@ from pydantic import BaseModel, Field, model_validator
 
 from index.records import Entity
 
-Intent = Literal["losers", "winners", "why_moved", "what_happened", "price", "general"]
+Intent = Literal[
+    "losers", "winners", "why_moved", "how_much", "what_happened", "price", "general"
+]
+"""``how_much``: the size of a move ("how much did nvda drop", "what % did msft lose")."""
 Direction = Literal["up", "down"]
 
 MAX_CHARS = 500
@@ -48,6 +51,14 @@ class Question(BaseModel):
     """Companies named, in order of first mention (listed, foreign and private)."""
     tickers: list[str] = Field(default_factory=list)
     """Tickers of those companies, in the same order, without duplicates."""
+    excluded: list[Entity] = Field(default_factory=list)
+    """Companies the answer must not list as movers. Named after "besides", "other than",
+    "excluding", "not counting", "apart from", ...: these are not in ``entities`` (the
+    question is not about them). In a "who else" question without such a phrase ("who else
+    got hit when chegg tanked"), the companies named are the event's subject: they stay in
+    ``entities`` and are also listed here."""
+    excluded_tickers: list[str] = Field(default_factory=list)
+    """Tickers of ``excluded``, in the same order, without duplicates."""
     intent: Intent = "general"
     window: TimeWindow | None = None
     move_direction: Direction | None = None
@@ -56,3 +67,6 @@ class Question(BaseModel):
     anchor: str | None = None
     """An event the question is relative to ("Sora", "Bard demo"): "after Sora" is not a
     date, so it gives no window; its words are also in ``keywords``."""
+    assumptions: list[str] = Field(default_factory=list)
+    """What the parser assumed, as sentences for the asker: "taking March as March 2023, the
+    latest one my news covers" (a year the question did not give)."""

@@ -8,6 +8,8 @@ import unicodedata
 from datetime import UTC, datetime
 
 from bot.question.companies import CONNECTORS, FILLER, find_companies
+from bot.question.coverage import DateCoverage
+from bot.question.exclude import find_exclusions
 from bot.question.intent import anchor_of, classify, direction_of
 from bot.question.model import EXAMPLE, MAX_CHARS, Question, QuestionError
 from bot.question.timewin import find_window
@@ -38,7 +40,8 @@ _INTENT_WORDS = frozenset(
     """happened happen happening news latest update updates quote quotes price prices trading
     trade ticker stock stocks share shares losers loser lose loses lost losing winners winner
     win wins won winning benefit benefits benefited benefitted benefiting beneficiaries
-    moved move moving biggest hurt impacted affected companies company""".split()
+    moved move moving biggest hurt impacted affected companies company many percent
+    percentage else itself around""".split()
 )
 """Question words that say what is asked, not what about (kept out of ``keywords``)."""
 
@@ -86,13 +89,19 @@ def _alone(text: str, spans: list[tuple[int, int]]) -> bool:
 
 
 def parse_question(
-    text: str, resolver: EntityResolver, now: datetime, max_chars: int = MAX_CHARS
+    text: str,
+    resolver: EntityResolver,
+    now: datetime,
+    max_chars: int = MAX_CHARS,
+    coverage: DateCoverage | None = None,
 ) -> Question:
     """Understand a chat question without an LLM (see the package docstring).
 
     ``now`` must be timezone-aware; windows are computed in UTC relative to it. Raises
     ``QuestionError`` for an empty question or one longer than ``max_chars`` (counted after
-    trimming the ends).
+    trimming the ends). ``coverage`` (the index's article dates) moves a period said without
+    a year to the latest year the news covers (see ``bot.question.timewin``); without it,
+    such a period is the most recent one.
     """
     if now.utcoffset() is None:
         raise ValueError("now must be timezone-aware")
@@ -105,7 +114,8 @@ def parse_question(
         raise QuestionError(EXAMPLE)
 
     companies = find_companies(clean, resolver)
-    window = find_window(clean, now)
+    others = find_exclusions(clean, resolver, companies)  # "besides nvda", "who else"
+    window = find_window(clean, now, coverage)
     undated = _blank(clean, window.spans)  # "this fall", "May": not move or intent words
     intent = classify(
         undated,
@@ -121,13 +131,16 @@ def parse_question(
     anchor = anchor_of(clean, window.spans)
     question = Question(
         text=clean,
-        entities=companies.entities,
-        tickers=companies.tickers,
+        entities=others.entities,
+        tickers=others.tickers,
+        excluded=others.excluded,
+        excluded_tickers=others.excluded_tickers,
         intent=intent,
         window=window.window,
         move_direction=direction,
-        keywords=_keywords(clean, companies.spans + window.spans),
+        keywords=_keywords(clean, companies.spans + window.spans + others.spans),
         anchor=anchor,
+        assumptions=window.assumptions,
     )
     if log.isEnabledFor(logging.DEBUG):
         log.debug("parsed question %r -> %s", clean, question.model_dump(exclude={"text"}))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import glob
 import logging
+import re
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
@@ -129,22 +130,85 @@ def split_front_matter(text: str) -> tuple[dict[str, str], str]:
     return {}, text
 
 
+# A single identifier-like token: "share_log", "id:1234", "v2", "lang=en" (not "Nvidia").
+_IDENTIFIER = re.compile(r"(?=.*[_/#@:=\d]|[a-z0-9_.=-]+$)[A-Za-z0-9_.:/#@=-]+")
+_BYLINE_DATE = re.compile(
+    r"\b(?:(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|"
+    r"rd|th)?,?\s+\d{4}|\d{1,2}\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?"
+    r",?\s+\d{4}|\d{4}-\d{2}-\d{2})(?:,?\s+\d{1,2}:\d{2}(?:\s*[AaPp]\.?[Mm]\.?)?)?"
+)
+
+
+def _latin_share(line: str) -> float:
+    letters = [c for c in line if c.isalpha()]
+    return sum(c.isascii() for c in letters) / len(letters) if letters else 0.0
+
+
+def _title_line(lines: list[str]) -> int | None:
+    """Which line of a plain text is its title: the first line that is neither furniture nor a
+    lone identifier ("share_log"); when that one is mostly non-Latin (a Chinese title) and an
+    English title line follows right after, the English one."""
+    candidates: list[int] = []
+    for i, line in enumerate(lines):
+        stripped = line.lstrip("#").strip()
+        if not stripped:
+            continue
+        if not candidates and (is_furniture(stripped) or _IDENTIFIER.fullmatch(stripped)):
+            continue
+        candidates.append(i)
+        if len(candidates) == 3:
+            break
+    if not candidates:
+        return None
+    first = candidates[0]
+    if _latin_share(lines[first]) < 0.5:
+        for i in candidates[1:]:
+            line = lines[i].strip()
+            if _latin_share(line) > 0.9 and len(line) <= 200 and len(line.split()) >= 2:
+                return i
+    return first
+
+
+def _byline_date(lines: list[str]) -> str | None:
+    """A full date (with its year) on a short line near the top: "Reuters · Feb 19, 2024"."""
+    seen = 0
+    for line in lines:
+        stripped = line.strip()
+        if not stripped:
+            continue
+        seen += 1
+        if seen > 8:
+            break
+        if len(stripped) <= 80 and (found := _BYLINE_DATE.search(stripped)) is not None:
+            return found.group(0)
+    return None
+
+
 def read_text_file(text: str, source: str) -> Iterator[Article | Failure]:
-    """``.txt``/``.md``: front matter fields, else the first line is the title."""
+    """``.txt``/``.md``: front matter fields, else the first line that is not furniture or a
+    lone identifier is the title (an English title line right after a non-Latin one wins),
+    and a full date on a short byline line near the top is the date (else none)."""
     meta, body = split_front_matter(text)
     title = meta.get("title") or meta.get("headline")
-    if not title:  # the first line that is not furniture ("share_log", ...)
+    date = meta.get("date") or meta.get("published")
+    if not title:
         lines = body.split("\n")
-        index = next((i for i, line in enumerate(lines)
-                      if line.strip() and not is_furniture(line.strip())), len(lines))
-        title = lines[index].lstrip("#").strip() if index < len(lines) else ""
-        body = "\n".join(lines[index + 1:])
+        index = _title_line(lines)
+        title = lines[index].lstrip("#").strip() if index is not None else ""
+        if index is not None:  # lines before the title go; the rest is cleaned as usual
+            start = next(i for i, line in enumerate(lines) if i <= index and (
+                line.strip() and not is_furniture(line.strip())
+                and not _IDENTIFIER.fullmatch(line.strip())))
+            lines = lines[start:index] + lines[index + 1:]
+        body = "\n".join(lines)
+        if not date and not meta:
+            date = _byline_date(lines)
     yield from build_article(
         source=source,
         title=title,
         text=body,
         url=meta.get("url") or meta.get("link"),
-        date=meta.get("date") or meta.get("published"),
+        date=date,
         outlet=meta.get("outlet") or meta.get("source") or meta.get("site"),
         language=meta.get("language") or meta.get("lang"),
         is_html=False,

@@ -1,0 +1,164 @@
+"""Sanity check for bench/labels/casual.jsonl against the shared rss2023 corpora.
+
+Run: python bench/labels/check_casual.py [news_dir]
+(default news dir: $SHARED_DIR/data/news, SHARED_DIR defaulting to ../shared next to the repo;
+it holds rss2023-ai-market/*.jsonl and rss2023-ai-focus/*.jsonl.gz). Exits 1 on any problem.
+
+Checks:
+- every line parses and has exactly the keys that /work/shared/tools/score_answers.py reads
+  (id, question, type, gold_urls, expected_tickers, key_facts) plus corpus and split, with the
+  right value types;
+- ids are unique; type is one of the six types; corpus is market|focus; split is tune|heldout;
+- tickers are upper-case symbols without duplicates;
+- answerable rows have at least one gold URL, no duplicate gold URL, every gold URL exists
+  verbatim in the `url` field of the corpus the row names, and every key fact (1-3 of them)
+  appears case-insensitively in the title + text of at least one gold article;
+- unanswerable rows have empty gold_urls, expected_tickers and key_facts.
+It then prints the counts per type, split and corpus.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import re
+import sys
+from collections import Counter
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+LABELS = HERE / "casual.jsonl"
+KEYS = {"id", "question", "type", "gold_urls", "expected_tickers", "key_facts", "corpus", "split"}
+TYPES = {"winners", "losers", "why_move", "fact", "multi_hop", "unanswerable"}
+CORPORA = {"market": "rss2023-ai-market", "focus": "rss2023-ai-focus"}
+SPLITS = {"tune", "heldout"}
+TICKER = re.compile(r"^[A-Z][A-Z.]{0,5}$")
+
+
+def default_news_dir() -> Path:
+    shared = Path(os.environ.get("SHARED_DIR", HERE.parent.parent.parent / "shared"))
+    return shared / "data" / "news"
+
+
+def load_corpus(folder: Path) -> dict[str, str]:
+    """url -> lower-cased title + text (later duplicates of a URL extend the text)."""
+    items: dict[str, str] = {}
+    paths = sorted(folder.glob("*.jsonl")) + sorted(folder.glob("*.jsonl.gz"))
+    for path in paths:
+        opener = gzip.open if path.suffix == ".gz" else open
+        with opener(path, "rt", encoding="utf-8") as fh:
+            for line in fh:
+                if not line.strip():
+                    continue
+                item = json.loads(line)
+                blob = f"{item.get('title') or ''}\n{item.get('text') or ''}".lower()
+                url = item["url"]
+                items[url] = items[url] + "\n" + blob if url in items else blob
+    return items
+
+
+def is_str_list(value: object) -> bool:
+    return isinstance(value, list) and all(isinstance(x, str) for x in value)
+
+
+def check_row(row: dict, corpora: dict[str, dict[str, str]]) -> list[str]:
+    if set(row) != KEYS:
+        return [f"keys: missing {sorted(KEYS - set(row))}, unexpected {sorted(set(row) - KEYS)}"]
+    problems: list[str] = []
+    if not isinstance(row["id"], str) or not row["id"]:
+        problems.append("id must be a non-empty string")
+    if not isinstance(row["question"], str) or not row["question"].strip():
+        problems.append("question must be a non-empty string")
+    if row["type"] not in TYPES:
+        problems.append(f"type {row['type']!r} not in {sorted(TYPES)}")
+    if row["corpus"] not in CORPORA:
+        problems.append(f"corpus {row['corpus']!r} not in {sorted(CORPORA)}")
+    if row["split"] not in SPLITS:
+        problems.append(f"split {row['split']!r} not in {sorted(SPLITS)}")
+    for key in ("gold_urls", "expected_tickers", "key_facts"):
+        if not is_str_list(row[key]):
+            problems.append(f"{key} must be a list of strings")
+    if problems:
+        return problems
+    for tick in row["expected_tickers"]:
+        if not TICKER.match(tick):
+            problems.append(f"ticker {tick!r} is not an upper-case symbol")
+    if len(set(row["expected_tickers"])) != len(row["expected_tickers"]):
+        problems.append("duplicate ticker")
+    if row["type"] == "unanswerable":
+        for key in ("gold_urls", "expected_tickers", "key_facts"):
+            if row[key]:
+                problems.append(f"unanswerable row must have empty {key}")
+        return problems
+    if not row["gold_urls"]:
+        problems.append("answerable row needs at least one gold URL")
+    if len(set(row["gold_urls"])) != len(row["gold_urls"]):
+        problems.append("duplicate gold URL")
+    if not 1 <= len(row["key_facts"]) <= 3:
+        problems.append("answerable row needs 1-3 key facts")
+    corpus = corpora.get(row["corpus"], {})
+    texts = []
+    for url in row["gold_urls"]:
+        if url not in corpus:
+            problems.append(f"gold URL not in the {row['corpus']} corpus: {url}")
+        else:
+            texts.append(corpus[url])
+    for fact in row["key_facts"]:
+        if not fact.strip():
+            problems.append("empty key fact")
+        elif not any(fact.lower() in blob for blob in texts):
+            problems.append(f"key fact {fact!r} not found in any gold title/text")
+    return problems
+
+
+def main() -> int:
+    news = Path(sys.argv[1]) if len(sys.argv) > 1 else default_news_dir()
+    corpora: dict[str, dict[str, str]] = {}
+    for name, folder in CORPORA.items():
+        if not (news / folder).is_dir():
+            print(f"corpus dir not found: {news / folder}", file=sys.stderr)
+            return 2
+        corpora[name] = load_corpus(news / folder)
+
+    problems: list[str] = []
+    rows: list[dict] = []
+    for lineno, line in enumerate(LABELS.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            problems.append(f"line {lineno}: blank line")
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            problems.append(f"line {lineno}: invalid JSON ({exc})")
+            continue
+        if not isinstance(row, dict):
+            problems.append(f"line {lineno}: not a JSON object")
+            continue
+        rows.append(row)
+        label = row.get("id", f"line {lineno}")
+        problems.extend(f"{label}: {p}" for p in check_row(row, corpora))
+    ids = Counter(r.get("id") for r in rows)
+    problems.extend(f"duplicate id {i!r} ({n}x)" for i, n in ids.items() if n > 1)
+
+    types = sorted(TYPES)
+    print(f"{len(rows)} rows; corpus sizes: "
+          + ", ".join(f"{k}={len(v)}" for k, v in corpora.items()))
+    print(f"{'type':<13}{'tune':>6}{'heldout':>9}{'market':>8}{'focus':>7}{'all':>6}")
+    for t in [*types, "all"]:
+        rs = [r for r in rows if t == "all" or r.get("type") == t]
+        c = Counter(r.get("split") for r in rs)
+        k = Counter(r.get("corpus") for r in rs)
+        print(f"{t:<13}{c['tune']:>6}{c['heldout']:>9}{k['market']:>8}{k['focus']:>7}{len(rs):>6}")
+    answerable = [r for r in rows if r.get("type") != "unanswerable"]
+    k = Counter(r.get("corpus") for r in answerable)
+    print(f"answerable: {len(answerable)} (market {k['market']}, focus {k['focus']}); "
+          f"gold URLs {sum(len(r.get('gold_urls') or []) for r in rows)}")
+    for p in problems:
+        print("PROBLEM", p)
+    print(f"{len(problems)} problems")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

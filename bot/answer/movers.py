@@ -1,0 +1,194 @@
+"""Which companies an answer lists as movers, and in what order (pure).
+
+Winners and losers are ranked by how strongly and how often the news ties their reported move
+to the question: the weight of the article that reports it (a top search hit, an article
+about the event, one from the days after it), whether the move's own sentence names the
+event or the question's words, and the size of the move. Companies the question excludes
+("not counting nvda") and index moves ("the Nasdaq fell 2%") are never listed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from bot.answer.evidence import Evidence
+from bot.question.model import Question
+from index.lexicon import move_pattern
+from index.reader import SearchHit
+from index.records import Move
+from index.text import fold, split_sentences
+
+MAX_MOVERS = 6
+RELEVANCE_MARGIN = 0.12
+"""Moves are taken from passages within this cosine of the best one: far-off articles that
+happen to report some move do not make a company a "loser" of the question's event."""
+KEEP_SHARE = 0.2
+"""Winners/losers scoring below this share of the strongest one are left out."""
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+@dataclass
+class MoverPlan:
+    """A company the answer will list, with the moves (article id, move) reported for it and
+    the articles that name it in a sentence about a move in the asked direction."""
+
+    name: str
+    ticker: str | None
+    kind: str
+    moves: list[tuple[str, Move]] = field(default_factory=list)
+    mentioned_in: list[str] = field(default_factory=list)
+    by_article: dict[str, float] = field(default_factory=dict)
+    """The strongest tie of this company's moves in each article."""
+
+    @property
+    def strength(self) -> float:
+        """The best article's tie, plus half of every other article's: strongly and often."""
+        ranked = sorted(self.by_article.values(), reverse=True)
+        return ranked[0] + 0.5 * sum(ranked[1:]) if ranked else 0.0
+
+    @property
+    def key(self) -> str:
+        return self.ticker or self.name.casefold()
+
+
+def wanted_direction(question: Question) -> str | None:
+    if question.intent == "losers":
+        return "down"
+    if question.intent == "winners":
+        return "up"
+    if question.intent in ("why_moved", "how_much"):
+        return question.move_direction
+    return None
+
+
+def _key(ticker: str | None, name: str) -> str:
+    return ticker or name.casefold()
+
+
+def excluded_keys(question: Question) -> set[str]:
+    return {_key(e.ticker, e.name) for e in question.excluded}
+
+
+def relevant_hits(question: Question, evidence: Evidence) -> list[SearchHit]:
+    """Hits close enough to the best one (or about the question's event); with an event
+    anchor ("after Sora"), those that mention it when any does."""
+    if not evidence.covered:
+        return []
+    floor = evidence.relevance - RELEVANCE_MARGIN
+    event_ids = set(evidence.event.article_ids) if evidence.event else set()
+    hits = [
+        h for h in evidence.hits
+        if h.dense is None or h.dense >= floor or h.article_id in event_ids
+        or evidence.weights.get(h.article_id, 0.0) >= 0.5
+    ]
+    if question.anchor and evidence.event is None:
+        words = [w for w in re.findall(r"\w+", question.anchor.casefold()) if len(w) > 2]
+        anchored = [
+            h for h in hits
+            if any(w in f"{h.title} {h.text}".casefold() for w in words)
+        ]
+        hits = anchored or hits
+    return hits
+
+
+def _tie(move: Move, hit: SearchHit, question: Question, evidence: Evidence) -> float:
+    """How closely the news ties this move to what was asked."""
+    sentence = set(_WORD.findall(fold(move.sentence)))
+    event = evidence.event
+    if event is not None:
+        if event.words and event.words[0] in sentence:
+            return 1.6
+        if hit.article_id in event.article_ids:
+            return 1.2
+        return 0.7
+    asked = {w for w in question.keywords if len(w) > 2}
+    return 1.3 if asked & sentence else 1.0
+
+
+def _size(move: Move) -> float:
+    if move.magnitude is None:
+        return 1.0
+    if move.unit == "%":
+        return 1.0 + min(move.magnitude, 40.0) / 40.0
+    return 1.1
+
+
+def plan_movers(question: Question, evidence: Evidence) -> list[MoverPlan]:
+    """The companies a winners/losers/why-moved/how-much/price answer lists, best first."""
+    plans: dict[str, MoverPlan] = {}
+    named = {_key(e.ticker, e.name): e for e in question.entities}
+    skip = excluded_keys(question)
+    listing = question.intent in ("losers", "winners")
+    if not listing:
+        for entity in question.entities:  # the companies asked about, with their quotes
+            plan = MoverPlan(entity.name, entity.ticker, entity.kind)
+            plans.setdefault(plan.key, plan)
+    if question.intent not in ("losers", "winners", "why_moved", "how_much", "what_happened"):
+        return list(plans.values())[:MAX_MOVERS]
+    direction = wanted_direction(question)
+    restrict = not listing and bool(named)
+    hits = relevant_hits(question, evidence)
+    for hit in hits:
+        weight = evidence.weights.get(hit.article_id, 0.3) or 0.3
+        for move in evidence.moves.get(hit.article_id, []):
+            if move.kind != "company" or (direction is not None and move.direction != direction):
+                continue
+            key = _key(move.ticker, move.company)
+            if key in skip or (restrict and key not in named):
+                continue
+            kind = "listed" if move.ticker else "private"
+            for entity in evidence.entities.get(hit.article_id, []):
+                if _key(entity.ticker, entity.name) == key:
+                    kind = entity.kind
+            if kind == "private":
+                continue
+            plan = plans.setdefault(key, MoverPlan(move.company, move.ticker, kind))
+            if all(m != move for _, m in plan.moves):
+                plan.moves.append((hit.article_id, move))
+                value = weight * _tie(move, hit, question, evidence) * _size(move)
+                plan.by_article[hit.article_id] = max(plan.by_article.get(hit.article_id, 0.0),
+                                                      value)
+    if listing and direction is not None:
+        _add_mentioned(plans, hits, evidence, direction, skip)
+    for plan in plans.values():
+        plan.moves.sort(key=lambda am: (am[1].magnitude is None, -_tie_order(am, evidence)))
+    ordered = sorted(
+        plans.values(),
+        key=lambda p: (p.key not in named, not (p.moves or p.mentioned_in), -p.strength),
+    )
+    if listing and ordered:
+        best = max(p.strength for p in ordered)
+        ordered = [p for p in ordered if p.strength >= KEEP_SHARE * best or p.key in named]
+    return ordered[:MAX_MOVERS]
+
+
+def _tie_order(item: tuple[str, Move], evidence: Evidence) -> float:
+    return evidence.weights.get(item[0], 0.0)
+
+
+def _add_mentioned(
+    plans: dict[str, MoverPlan], hits: list[SearchHit], evidence: Evidence, direction: str,
+    skip: set[str],
+) -> None:  # fmt: skip
+    """Listed companies named in a passage sentence that reports a move in ``direction``
+    (the news said they rose or fell in words the move extractor did not read)."""
+    pattern = move_pattern("down" if direction == "down" else "up")
+    for hit in hits[:5]:
+        for sentence in split_sentences(hit.text):
+            folded = fold(sentence)
+            if not pattern.search(folded):
+                continue
+            for entity in evidence.entities.get(hit.article_id, []):
+                if not entity.ticker or entity.kind == "private" or entity.ticker in skip:
+                    continue
+                if fold(entity.name) not in folded and entity.ticker not in sentence:
+                    continue
+                plan = plans.setdefault(
+                    entity.ticker, MoverPlan(entity.name, entity.ticker, entity.kind)
+                )
+                if hit.article_id not in plan.mentioned_in:
+                    plan.mentioned_in.append(hit.article_id)
+                    plan.by_article.setdefault(
+                        hit.article_id, 0.3 * evidence.weights.get(hit.article_id, 0.3)
+                    )

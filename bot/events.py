@@ -1,0 +1,139 @@
+"""The event a question is anchored on, found in the index, and the question's named terms.
+
+"who lost after the bard demo": search the event's words, keep the articles that name its
+rarest word, and take the earliest of them as the event's first day; the moves reported in
+those articles and in the days after it are the candidates for winners and losers.
+
+A question that names something the news never mentions ("the blackwell reveal" on 2023
+news) is not covered, however close some passage is in meaning: ``missing_terms`` finds the
+question's rare words that no retrieved passage contains.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from datetime import timedelta
+
+from bot.answer.evidence import Event
+from index.lexicon import word_direction
+from index.reader import Filters, IndexReader, SearchHit
+from index.search import Searcher
+from index.text import fold
+
+EVENT_HITS = 12
+"""Articles searched for an event's words."""
+EVENT_DAYS_BEFORE = 1
+EVENT_DAYS_AFTER = 7
+"""The days around an event's first article whose reported moves may be tied to it."""
+ANCHOR_RARE = 2
+"""An event word in at most this many passages must be in a retrieved one."""
+MISSPELT_MIN = 3
+"""A word one edit away from an index word with at least this many passages is a typo."""
+_WORD = re.compile(r"[a-z0-9][a-z0-9.&'-]*[a-z0-9]|[a-z0-9]")
+_GENERIC = frozenset(
+    """stock stocks share shares market markets company companies news day days week weeks
+    month months year years today time people report reports deal deals ai price prices
+    trade trading traded investors investor else other others itself biggest big most more
+    much many percent pct how hard much lot loads tons guys anyone""".split()
+)
+
+
+def is_move_word(word: str) -> bool:
+    return word_direction(word) is not None
+
+
+def _words(text: str) -> set[str]:
+    return set(_WORD.findall(fold(text)))
+
+
+def distinctive(phrase: str, reader: IndexReader) -> list[str]:
+    """The phrase's content words, rarest in the index first (move and filler words out)."""
+    words = [
+        w for w in dict.fromkeys(_WORD.findall(fold(phrase)))
+        if len(w) > 2 and w not in _GENERIC and not is_move_word(w)
+    ]
+    return sorted(words, key=lambda w: (reader.term_docs(w), words.index(w)))
+
+
+def find_event(
+    phrase: str, reader: IndexReader, searcher: Searcher, filters: Filters,
+    recency: float | None = None,
+) -> tuple[Event | None, list[SearchHit]]:  # fmt: skip
+    """The event ``phrase`` names and the search hits about it (best first)."""
+    words = [w for w in distinctive(phrase, reader) if reader.term_docs(w) > 0]
+    if not words:
+        return None, []
+    hits = searcher.search(phrase, k=EVENT_HITS, filters=filters,
+                           recency_half_life_days=recency)
+    key = words[0]
+    about = [h for h in hits if key in _words(f"{h.title} {h.text}")]
+    if not about:
+        return None, []
+    dated = [h.published for h in about[:6] if h.published is not None]
+    if not dated:
+        return None, about
+    first = min(dated).date()
+    event = Event(label=phrase, first_date=first, article_ids=[h.article_id for h in about],
+                  words=words[:3])
+    return event, about
+
+
+def days_after(event: Event, filters: Filters) -> Filters:
+    """``filters`` narrowed to the days around the event (kept inside the question's window)."""
+    from datetime import UTC, datetime, time
+
+    start = datetime.combine(event.first_date - timedelta(days=EVENT_DAYS_BEFORE), time.min, UTC)
+    end = datetime.combine(event.first_date + timedelta(days=EVENT_DAYS_AFTER), time.max, UTC)
+    since = max(start, filters.since) if filters.since else start
+    until = min(end, filters.until) if filters.until else end
+    return filters.model_copy(update={"since": since, "until": until})
+
+
+def ties(text: str, event: Event) -> bool:
+    """Does ``text`` name the event (its rarest word)?"""
+    return bool(event.words) and event.words[0] in _words(text)
+
+
+def missing_terms(
+    terms: Iterable[str], anchor_terms: Iterable[str], hits: Sequence[SearchHit],
+    reader: IndexReader, is_ticker: Callable[[str], bool],
+) -> list[str]:  # fmt: skip
+    """The question's named terms the news does not hold.
+
+    A word no article of the index contains is missing (unless it is a ticker or a likely
+    misspelling of a word the index has); a word of the event the question anchors on that
+    at most ``ANCHOR_RARE`` passages contain is missing when none of ``hits`` mentions it
+    ("who lost from sora" on news from before Sora). The caller leaves company names, dates
+    and move or chat words out of ``terms``."""
+    seen = set().union(*(_words(f"{h.title} {h.text}") for h in hits)) if hits else set()
+    anchored = {_clean(t) for t in anchor_terms}
+    out = []
+    for term in dict.fromkeys(_clean(t) for t in [*terms, *anchored]):
+        if len(term) < 4 or term in _GENERIC or is_move_word(term) or not term[0].isalpha():
+            continue
+        docs = max((reader.term_docs(part) for part in term.split("-")), default=0)
+        if docs == 0:
+            if is_ticker(term) or _misspelt(term, reader):
+                continue
+            out.append(term)
+        elif term in anchored and docs <= ANCHOR_RARE and term not in seen:
+            out.append(term)
+    return out
+
+
+def _clean(term: str) -> str:
+    term = fold(term).strip(".,'\u2019-")
+    return term[:-2] if term.endswith(("'s", "\u2019s")) else term
+
+
+def _misspelt(term: str, reader: IndexReader) -> bool:
+    """Is ``term`` one edit away from a word the index holds a few times?"""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    splits = [(term[:i], term[i:]) for i in range(len(term) + 1)]
+    variants = {a + b[1:] for a, b in splits if b}
+    variants |= {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+    variants |= {a + c + b[1:] for a, b in splits if b for c in letters}
+    variants |= {a + c + b for a, b in splits for c in letters}
+    variants.discard(term)
+    return any(reader.term_docs(v) >= MISSPELT_MIN for v in variants)

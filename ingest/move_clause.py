@@ -1,0 +1,176 @@
+"""One clause of a sentence: what a move word reports, and about which stock or index.
+
+Used by ``ingest/moves.py``: a candidate (a move word, with or without its figure) becomes a
+``Move``, an orphan figure whose clause names no subject ("..., losing 48% of its value"), or
+nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from index.lexicon import Direction
+from index.records import Entity, Move
+from ingest import move_words as w
+from ingest.move_dates import MoveDates
+
+MASK = "█"
+"""Company and index mentions are blanked out with this (non-word) character."""
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    start: int
+    end: int
+    entity: Entity | None
+    index: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A move word, with its figure when it has one: "plummeted by more than 7%", "a 48%
+    plunge", "tanked"."""
+
+    verb: str
+    direction: Direction
+    verb_start: int
+    subject_end: int  # where the text naming what moved ends
+    end: int  # end of the phrase
+    mag: re.Match[str] | None = None
+    qualifier: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Orphan:
+    """A figure whose clause names no subject ("..., losing 48% of its value")."""
+
+    candidate: Candidate
+    figure: dict[str, object]
+
+
+class Context:
+    """One sentence, its masked form and mentions: decides what a candidate reports."""
+
+    def __init__(
+        self, sentence: str, flat: str, hits: list[Hit], prev_hits: list[Hit],
+        dates: MoveDates,
+    ) -> None:  # fmt: skip
+        self.sentence, self.flat, self.dates = sentence, flat, dates
+        self.hits = [h for h in hits if h.entity is not None]
+        self.indexes = [h for h in hits if h.index is not None]
+        self.prev_hits = [h for h in prev_hits if h.entity is not None]
+
+    def analyse(self, c: Candidate) -> Move | Orphan | None:
+        flat = self.flat
+        magnitude: float | None = None
+        unit: Literal["%", "USD"] | None = None
+        if c.mag is not None:
+            magnitude, unit = _magnitude(c.mag)
+            if magnitude <= 0 or (unit == "%" and c.direction == "down" and magnitude > 100):
+                return None
+        elif not (w.WEAK_FOLLOWER if c.verb.lower() in w.WEAK_VERBS else w.WORD_FOLLOWER).match(
+            flat, c.end
+        ):
+            return None  # "Intel fell behind", "Microsoft added Copilot"
+        if w.AFTER_BAD.match(flat, c.end):
+            return None
+        clause_start = max((b.end() for b in w.BOUNDARY.finditer(flat, 0, c.subject_end)),
+                           default=0)  # fmt: skip
+        clause_end = next((b.start() for b in w.BOUNDARY.finditer(flat, c.end)), len(flat))
+        window = flat[clause_start : c.subject_end]
+        if w.MODAL_BEFORE.search(window) or w.FUNDAMENTAL.search(window):
+            return None
+        figure: dict[str, object] = {
+            "magnitude": magnitude, "unit": unit,
+            "qualifier": w.QUALIFIERS[c.qualifier.lower()] if c.qualifier else None,
+        }  # fmt: skip
+        inside = [h for h in self.indexes if clause_start <= h.start and h.end <= c.subject_end]
+        if inside:
+            return self._index_move(c, inside[-1], clause_start, clause_end, figure)
+        if w.INDEX_WORDS.search(window):
+            return None
+        stock = bool(w.STOCK.search(window) or w.IN_SHARES.match(flat[c.end : clause_end]))
+        tail = flat[min(c.subject_end, c.mag.start() if c.mag else c.end) : clause_end]
+        market_value = bool(w.MARKET_VALUE.search(window) or w.MARKET_VALUE.search(tail))
+        if unit == "USD" and not market_value:
+            if not (stock and magnitude is not None and magnitude >= 1e6):
+                return None  # "$4 billion" lost by a division is not a move
+            market_value = True  # "Alphabet stock loses $100 billion"
+        figure["metric"] = "market_value" if market_value else "price"
+        entity = self._subject(window, clause_start, c.subject_end, stock)
+        if entity is None:
+            if c.mag is not None and not stock and not re.search(r"[A-Z█]", window):
+                return Orphan(c, figure)
+            return None
+        if entity.kind == "private":
+            return None
+        if c.mag is None and not stock and not w.TRADING_CUE.search(flat, c.end):
+            return None  # "Microsoft gained ground in cloud": not clearly its stock
+        refers_to, stated = self.dates.resolve(self.sentence, clause_start, clause_end)
+        return Move(
+            company=entity.name, ticker=entity.ticker, direction=c.direction,
+            refers_to=refers_to, date_stated=stated, sentence=self.sentence,
+            **figure,
+        )  # fmt: skip
+
+    def _index_move(
+        self, c: Candidate, index: Hit, clause_start: int, clause_end: int,
+        figure: dict[str, object],
+    ) -> Move | None:  # fmt: skip
+        """"The S&P 500 fell 1.3%": only when the index is the subject and nothing else is."""
+        between = self.flat[index.end : c.subject_end]
+        if figure["unit"] == "USD" or not w.INDEX_FILLER.match(between):
+            return None
+        if any(clause_start <= h.start and h.end <= c.subject_end for h in self.hits):
+            return None
+        assert index.index is not None
+        refers_to, stated = self.dates.resolve(self.sentence, clause_start, clause_end)
+        return Move(
+            company=index.index, kind="index", direction=c.direction, metric="price",
+            refers_to=refers_to, date_stated=stated, sentence=self.sentence,
+            **figure,
+        )  # fmt: skip
+
+    def _subject(
+        self, window: str, clause_start: int, subject_end: int, stock: bool
+    ) -> Entity | None:
+        """The company whose stock moved, or None when the sentence does not say it clearly."""
+        hits, flat = self.hits, self.flat
+        if stock:
+            found = w.STOCK.search(window)
+            if found is not None:
+                owner = w.OWNER_BEFORE_STOCK.search(window[: found.start()])
+                if owner and owner.group(1) not in w.OWNER_OK:
+                    return None  # "Ocado's shares": a company we do not know
+            if w.SHARES_OF_OTHER.search(window):
+                return None  # "shares of its rivals"
+        inside = [h for h in hits if clause_start <= h.start and h.end <= subject_end]
+        if len({h.entity.name for h in inside if h.entity}) > 1:
+            return None  # "Apple, Microsoft and Nvidia have collectively jumped"
+        if inside:
+            last = inside[-1]
+            if stock or w.FILLER.match(flat[last.end : subject_end]):
+                return last.entity
+            return None
+        if not stock:
+            return None
+        before = [h for h in hits if h.end <= clause_start]
+        if before:
+            return before[-1].entity
+        prev = self.prev_hits
+        if not hits and w.PRONOUN_START.match(self.sentence) and len(
+            {h.entity.name for h in prev if h.entity}
+        ) == 1:
+            return prev[-1].entity
+        return None
+
+
+def _magnitude(match: re.Match[str]) -> tuple[float, Literal["%", "USD"]]:
+    if match.group("pnum"):
+        return float(match.group("pnum")), "%"
+    if match.group("dnum"):
+        return float(match.group("dnum")) * w.SCALE[match.group("dscale").lower()], "USD"
+    scale = w.SCALE.get((match.group("scale") or "").lower(), 1.0)
+    return float(match.group("num").replace(",", "")) * scale, "USD"

@@ -1,0 +1,227 @@
+"""Patterns the move extractor (``ingest/moves.py``) reads sentences with.
+
+The move words themselves come from ``index.lexicon`` (NEWS_VERBS, NEWS_NOUNS): this module
+only builds regexes from them and adds what is specific to reading news sentences: figures,
+clause boundaries, what a stock subject looks like, fundamentals, market indexes.
+"""
+
+from __future__ import annotations
+
+import re
+
+from index.lexicon import NEWS_NOUNS, NEWS_VERBS, Direction, news_direction
+
+QUALIFIERS = {
+    "more than": "more than", "over": "over", "just over": "over", "above": "over",
+    "nearly": "nearly", "close to": "nearly", "almost": "almost", "about": "about",
+    "around": "about", "roughly": "about", "approximately": "about", "some": "about",
+    "an estimated": "about", "up to": "up to", "as much as": "up to", "at least": "at least",
+    "less than": "less than", "under": "less than", "just under": "less than",
+}  # fmt: skip
+_QUAL = "|".join(sorted((re.escape(q) for q in QUALIFIERS), key=len, reverse=True))
+_ALL_VERBS = [*NEWS_VERBS["up"], *NEWS_VERBS["down"]]
+_FIGURE_WORDS = [*_ALL_VERBS, "up", "down", "higher", "lower"]
+
+
+def _trie(words: list[str]) -> str:
+    """One regex alternation for many words, factored by common prefixes (Python's ``re``
+    tries a flat alternation word by word at every position: 3x slower on long texts)."""
+    tree: dict[str, dict] = {}
+    for word in words:
+        node = tree
+        for char in word.lower():
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def render(node: dict[str, dict]) -> str:
+        ends = "" in node
+        branches = [re.escape(c) + render(child) for c, child in sorted(node.items()) if c]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        if ends:
+            return f"(?:{body})?"
+        return body
+
+    return render(tree)
+
+
+def direction_of(word: str) -> Direction:
+    low = word.lower()
+    if low in ("up", "higher"):
+        return "up"
+    if low in ("down", "lower"):
+        return "down"
+    found = news_direction(low)
+    assert found is not None, word
+    return found
+
+
+_IRREGULAR_PAST = {"rose", "risen", "fell", "fallen", "sank", "sunk", "slid", "lost", "shed",
+                   "leapt", "dove"}  # fmt: skip
+# Verbs that state a move without a figure: past, present (-s) and -ing forms; bare forms
+# ("could fall", "to rise") are left out.
+WORD_VERBS = [
+    v for v in _ALL_VERBS if v.endswith(("ed", "s", "ing")) or v in _IRREGULAR_PAST
+]
+WORD_VERB = re.compile(rf"\b(?P<verb>{_trie(WORD_VERBS)})\b", re.IGNORECASE)
+# Headlines put bare forms after a plural subject: "Salesforce shares pop on earnings beat",
+# "Intel Shares Drop After Disappointing Earnings"; only right after "shares"/"stocks".
+BARE_VERBS = [v for v in _ALL_VERBS if v not in WORD_VERBS and not v.endswith("ing")]
+HEADLINE_VERB = re.compile(
+    rf"(?:(?<=\bshares )|(?<=\bstocks )|(?<=\bADRs ))(?P<verb>{_trie(BARE_VERBS)})\b"
+    r"(?!\s+(?:to|of)\b)",
+    re.IGNORECASE,
+)
+# Transitive verbs whose figure-less use rarely reports a stock move ("Microsoft added
+# Copilot", "Meta shed staff"): kept only when followed by "ground" or nothing.
+WEAK_VERBS = {v for v in WORD_VERBS if re.match(r"(?:add|gain|lo[st]|shed|wip|eras|advanc|doubl|"
+                                                   r"tripl|halv|balloon)", v)}
+WORD_FOLLOWER = re.compile(
+    r"\s*(?:$|[.,;:!?—–)\"”]|(?:on|in|after|following|as|at|since|when|while|by|to|from|over|"
+    r"during|before|amid|despite|ahead|sharply|steeply|further|again|today|yesterday|this|"
+    r"last|early|late|more|most|nearly|almost|about|around|roughly|for|ground|too|briefly|"
+    r"slightly|significantly|dramatically|and|but|so|premarket|overnight|then|even|back|"
+    r"modestly|also|Monday|Tuesday|Wednesday|Thursday|Friday|the most|double digits|"
+    r"toward|towards|with|through|into|until|off|down|up|lower|higher|because|due)\b)",
+    re.IGNORECASE,
+)
+WEAK_FOLLOWER = re.compile(r"\s*(?:$|[.,;:!?—–)]|ground\b)", re.IGNORECASE)
+
+MAG_RE = re.compile(
+    r"(?P<mag>(?:US)?\$\s?(?P<num>\d+(?:,\d{3})*(?:\.\d+)?)\s*(?P<scale>trillion|billion|million"
+    r"|tn|bn|mn|m|b|k)?\b(?:\s+(?:US\s+)?dollars)?|(?P<pnum>\d+(?:\.\d+)?)\s?(?:%|percent\b"
+    r"|per cent\b)|(?P<dnum>\d+(?:\.\d+)?)\s+(?P<dscale>trillion|billion|million)\s+(?:US\s+)?"
+    r"dollars)",
+    re.IGNORECASE,
+)
+SCALE = {
+    "trillion": 1e12, "tn": 1e12, "billion": 1e9, "bn": 1e9, "b": 1e9, "million": 1e6,
+    "mn": 1e6, "m": 1e6, "k": 1e3,
+}  # fmt: skip
+# Looked for right before a figure ("fell by more than " 7%) or right after it (7% "drop").
+VERB_BEFORE = re.compile(
+    rf"\b(?P<verb>{_trie(_FIGURE_WORDS)})(?:\s+(?:sharply|further|another|steeply|a further|"
+    rf"an additional))?(?:\s+by)?(?:\s+(?P<qual>{_QUAL}))?\s*$",
+    re.IGNORECASE,
+)
+QUAL_BEFORE = re.compile(rf"\b(?P<qual>{_QUAL})\s+$", re.IGNORECASE)
+NOUN_AFTER = re.compile(rf"\s+(?P<verb>higher|lower|{'|'.join(NEWS_NOUNS)})\b", re.IGNORECASE)
+PREFILTER = re.compile(
+    rf"%|\$|percent|per cent|dollars|\b{_trie(WORD_VERBS)}\b|{HEADLINE_VERB.pattern}",
+    re.IGNORECASE,
+)
+
+BOUNDARY = re.compile(
+    r"[,;:()\[\]—–]|\b(?:and|but|while|whereas|as|after|before|when|since|because|which|who|"
+    r"though|although|following|whereby|then|that|if|unless|even)\b",
+    re.IGNORECASE,
+)
+# "shares" as a verb ("Nvidia shares the view", "shares its data") is not a stock.
+STOCK = re.compile(
+    r"\b(?:shares?(?!\s+(?:the|a|an|its|his|her|their|this|that|these|those|some|many|much|"
+    r"concerns?|views?|data|details|information|plans?|insights?|similar|common)\b)|stock|"
+    r"stock price|share price|ADRs?|market (?:value|cap\w*|valuation)|valuation)\b",
+    re.IGNORECASE,
+)
+MARKET_VALUE = re.compile(
+    r"\bmarket[- ](?:value|cap\w*|valuation)\b|\bwiped\b.{0,40}\boff\b", re.IGNORECASE
+)
+FUNDAMENTAL = re.compile(
+    r"\b(?:revenues?|sales|profits?|earnings|income|margins?|users|subscribers|shipments|"
+    r"traffic|spending|deliveries|orders|bookings|guidance|cash|costs?|expenses|headcount|"
+    r"staff|workforce|employees|jobs|EPS|dividends?|prices|volumes?|output|production|demand|"
+    r"funding|net worth|fortune|wealth|losses|holdings|investments?|share of|market share|"
+    r"stake|ratings?|rankings?|downloads|visits|usage|adoption|sentiment|interest|yields?|"
+    r"rates?|inflation|GDP|bonds?|forecasts?|estimates?|outlook|capex|backlog)\b",
+    re.IGNORECASE,
+)
+INDEX_WORDS = re.compile(
+    r"S&P|\b(?:Nasdaq|NYSE)\b(?![- ]listed)|\bDow\b|\bindex\b|\bindices\b|\bindexes\b|"
+    r"\bComposite\b|\bRussell\b|\bNikkei\b|Hang Seng|\bKOSPI\b|\bFTSE\b|\bStoxx\b|\bDAX\b|"
+    r"\bbenchmark\b|\bsector\b|\bETFs?\b|\bfunds?\b|\bbitcoin\b|\bcrypto\w*\b|\bdollar\b|"
+    r"\bstocks\b|\bmarkets?\b(?![- ](?:value|cap|valuation))",
+    re.IGNORECASE,
+)
+AFTER_BAD = re.compile(
+    r"\s*(?:of\s+(?!(?:its|their|the)\s+(?:market\s+)?(?:value|cap))|market share|share\b|"
+    r"stake|in\s+(?:\w+\s+)?(?:revenue|sales|profit|earnings|income|users|shipments)|"
+    r"year[- ](?:over|on)[- ]year|from a year|compared|behind|short|out\b|apart|"
+    r"in (?:popularity|importance|relevance|value to|the rankings?))",
+    re.IGNORECASE,
+)
+FILLER = re.compile(
+    r"^(?:\s|['’]s\b|\b(?:Inc|Corp|Co|Ltd|plc|also|has|had|have|was|were|is|briefly|initially|"
+    r"then|now|itself|too|it|which)\b|[.,])*$",
+    re.IGNORECASE,
+)
+INDEX_FILLER = re.compile(
+    r"^(?:\s|['’]s\b|\b(?:index|composite|average|benchmark|gauge|also|has|had|was|is|closed|"
+    r"ended|finished|briefly|itself|too|then|now|futures)\b|[.,])*$",
+    re.IGNORECASE,
+)
+MODAL_BEFORE = re.compile(
+    r"\b(?:could|may|might|would|will|should|can|cannot|to|won['’]t|wouldn['’]t|not|never|"
+    r"didn['’]t|doesn['’]t|expected|likely)\s+(?:\w+\s+)?$",
+    re.IGNORECASE,
+)
+TRADING_CUE = re.compile(
+    r"\b(?:in\s+(?:(?:early|late|pre-?market|after-?hours|extended|morning|afternoon|midday|"
+    r"heavy|regular|Monday|Tuesday|Wednesday|Thursday|Friday|New York|Hong Kong|U\.?S\.?)['’]?s?"
+    r"\s+)*trading|pre-?market|after[- ]hours|at the (?:open|close|opening bell|closing bell)|"
+    r"on Wall Street|on the (?:Nasdaq|NYSE|New York Stock Exchange)|intraday|per share|a share)"
+    r"\b",
+    re.IGNORECASE,
+)
+IN_SHARES = re.compile(r"\s*in\s+(?:its\s+|the\s+)?(?:shares|stock)\b", re.IGNORECASE)
+OWNER_BEFORE_STOCK = re.compile(r"([A-Z][\w.&-]*)(?:['’]s)?\s*$")
+OWNER_OK = {
+    "The", "Its", "Their", "US", "U.S.", "U.S", "Another", "Company", "Hong", "Kong", "Inc",
+    "Inc.", "Corp", "Corp.", "Co", "Co.", "Ltd", "Ltd.", "Plc", "PLC", "Group", "Holdings",
+    "Class", "A", "B", "C", "Chinese", "American", "Japanese", "Korean", "Taiwanese",
+}  # fmt: skip
+SHARES_OF_OTHER = re.compile(r"\b(?:shares?|stock)\s+(?:of|in)\s+(?!█)", re.IGNORECASE)
+PRONOUN_START = re.compile(
+    r"^(?:It|Its|The stock|The shares|Shares|Its shares|Its stock|The company['’]s "
+    r"(?:stock|shares)|The stock price|The share price)\b"
+)
+
+# -- market indexes: (pattern, name) ----------------------------------------------------------
+
+_INDEXES: list[tuple[str, str]] = [
+    (r"Nasdaq[- ]100(?: [Ii]ndex)?", "Nasdaq-100"),
+    (r"Nasdaq(?: Composite)?(?: [Ii]ndex)?(?![- ]?listed|\s*:|\s+(?:Inc|shares|stock)\b)",
+     "Nasdaq Composite"),
+    (r"S&P\s?500(?: [Ii]ndex)?|Standard (?:&|and) Poor['’]s 500", "S&P 500"),
+    (r"Dow Jones(?: Industrial Average| [Ii]ndustrials)?|(?<=the )Dow\b(?!\s+(?:Inc|Chemical|"
+     r"shares|stock)\b)|(?<=The )Dow\b(?!\s+(?:Inc|Chemical|shares|stock)\b)",
+     "Dow Jones Industrial Average"),
+    (r"Philadelphia (?:SE |Stock Exchange )?[Ss]emiconductor [Ii]ndex|PHLX [Ss]emiconductor"
+     r"(?: [Ii]ndex)?|\bSOX\b(?: index)?|Philadelphia chip index",
+     "Philadelphia Semiconductor Index"),
+    (r"Nikkei(?: 225)?(?: [Ss]tock [Aa]verage| average| [Ii]ndex)?", "Nikkei 225"),
+    (r"Hang Seng Tech(?: [Ii]ndex)?", "Hang Seng Tech"),
+    (r"Hang Seng(?: [Ii]ndex)?", "Hang Seng"),
+    (r"Russell 2000(?: [Ii]ndex)?", "Russell 2000"),
+    (r"\bKOSPI\b|\bKospi\b", "KOSPI"),
+    (r"FTSE 100(?: [Ii]ndex)?", "FTSE 100"),
+    (r"(?:STOXX|Stoxx) (?:Europe )?600(?: [Ii]ndex)?", "STOXX Europe 600"),
+    (r"\bDAX\b(?: [Ii]ndex)?", "DAX"),
+    (r"CSI 300(?: [Ii]ndex)?", "CSI 300"),
+    (r"Shanghai Composite(?: [Ii]ndex)?", "Shanghai Composite"),
+    (r"\bTAIEX\b|\bTaiex\b", "TAIEX"),
+    (r"CAC 40(?: [Ii]ndex)?", "CAC 40"),
+]
+INDEX_KEYS = ("Nasdaq", "S&P", "Standard", "Dow", "Philadelphia", "PHLX", "SOX", "Nikkei",
+              "Hang Seng", "Russell", "KOSPI", "Kospi", "FTSE", "STOXX", "Stoxx", "DAX", "CSI",
+              "Shanghai", "TAIEX", "Taiex", "CAC")  # fmt: skip
+"""Plain substrings one of which every index name holds: a fast test before the regex."""
+INDEX_NAMES = re.compile("|".join(f"(?P<i{n}>{p})" for n, (p, _) in enumerate(_INDEXES)))
+
+
+def index_name(match: re.Match[str]) -> str:
+    """The canonical name of an ``INDEX_NAMES`` match ("the Dow" -> "Dow Jones ...")."""
+    for n, (_, name) in enumerate(_INDEXES):
+        if match.group(f"i{n}") is not None:
+            return name
+    raise ValueError(match.group(0))
