@@ -30,7 +30,9 @@ ANCHOR_RARE = 2
 """An event word in at most this many passages must be in a retrieved one."""
 MISSPELT_MIN = 3
 """A word one edit away from an index word with at least this many passages is a typo."""
-_WORD = re.compile(r"[a-z0-9][a-z0-9.&'-]*[a-z0-9]|[a-z0-9]")
+_WORD = re.compile(r"[a-z0-9][a-z0-9.&-]*[a-z0-9]|[a-z0-9]")
+_RATIO = re.compile(r"\b(\d+)\s*-?\s*for\s*-?\s*(\d+)\b")
+"""A stock split's ratio, "10 for 1" or "10-for-1": one named term."""
 _GENERIC = frozenset(
     """stock stocks share shares market markets company companies news day days week weeks
     month months year years today time people report reports deal deals ai price prices
@@ -110,7 +112,11 @@ def missing_terms(
     anchored = {_clean(t) for t in anchor_terms}
     out = []
     for term in dict.fromkeys(_clean(t) for t in [*terms, *anchored]):
-        if len(term) < 4 or term in _GENERIC or is_move_word(term) or not term[0].isalpha():
+        if len(term) < 4 or term in _GENERIC or is_move_word(term):
+            continue
+        if any(c.isdigit() for c in term):
+            if "-" in term and not reader.has_phrase(term.split("-")):
+                out.append(term)
             continue
         docs = max((reader.term_docs(part) for part in term.split("-")), default=0)
         if docs == 0:
@@ -120,6 +126,11 @@ def missing_terms(
         elif term in anchored and docs <= ANCHOR_RARE and term not in seen:
             out.append(term)
     return out
+
+
+def ratio_terms(text: str) -> list[str]:
+    """Split ratios in ``text`` as single terms ("10 for 1" -> "10-for-1")."""
+    return [f"{a}-for-{b}" for a, b in _RATIO.findall(fold(text))]
 
 
 def _clean(term: str) -> str:

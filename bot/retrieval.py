@@ -9,11 +9,12 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from bot.answer.evidence import Coverage, Event, Evidence
-from bot.events import days_after, find_event, missing_terms, ties
+from bot.events import days_after, find_event, missing_terms, ratio_terms, ties
 from bot.question.model import Question
 from index.embedding import Embedder
 from index.lexicon import SEARCH_VERBS, move_hits, word_direction
 from index.reader import Filters, IndexReader, SearchHit
+from index.records import Move
 from index.search import LiveIndex, Searcher
 from index.text import fold
 from index.typos import fix_typos, fix_word
@@ -140,7 +141,7 @@ class Retriever:
                                      recency_half_life_days=self.recency))
         top = max(pool.scores.values(), default=0.0)
         event = None
-        if question.intent in MOVER_INTENTS or (question.anchor and question.excluded):
+        if question.intent in MOVER_INTENTS or question.anchor:
             event = self._event(question, reader, filters, pool, top)
         if question.tickers and question.intent in FACT_INTENTS:
             self._facts(question, reader, filters, pool, top)
@@ -168,16 +169,18 @@ class Retriever:
             hit.score = pool.scores[hit.article_id]
         relevance = max((h.dense or 0.0 for h in ranked[:3]), default=0.0)
         covered = self.judge(question, ranked, relevance)
+        if not covered and event is not None and self._event_moves(question, event, moves):
+            covered = relevance >= self.threshold - ENTITY_DISCOUNT
+        # Articles beyond the top k stay in the evidence when they report moves: a mover
+        # row cites them.
+        keep = ranked + [h for h in ordered[k:] if moves.get(h.article_id)]
         missing = missing_terms(
-            self._named_terms(question), self._named_terms(question, anchor=True), ranked,
-            reader, lambda t: self.resolver_ticker(t),
+            self._named_terms(question) + ratio_terms(question.text),
+            self._named_terms(question, anchor=True), keep, reader, self.is_ticker,
         )
         if missing:
             log.debug("not covered: %s named by the question, in no passage", missing)
             covered = False
-        # Articles beyond the top k stay in the evidence when they report moves: a mover
-        # row cites them.
-        keep = ranked + [h for h in ordered[k:] if moves.get(h.article_id)]
         ids = [h.article_id for h in keep]
         return Evidence(
             hits=keep,
@@ -191,8 +194,17 @@ class Retriever:
             missing=missing,
         )
 
-    def resolver_ticker(self, term: str) -> bool:
+    def is_ticker(self, term: str) -> bool:
         return self.tickers is not None and self.tickers(term)
+
+    @staticmethod
+    def _event_moves(question: Question, event: Event, moves: dict[str, list[Move]]) -> bool:
+        """Do the event's own articles report a company move in the asked direction?"""
+        direction = {"losers": "down", "winners": "up"}.get(question.intent)
+        return any(
+            m.kind == "company" and m.direction == direction
+            for a in event.article_ids for m in moves.get(a, [])
+        )
 
     def _named_terms(self, question: Question, anchor: bool = False) -> list[str]:
         """Question words that may name a thing (no move or chat words, no misspellings of

@@ -72,7 +72,8 @@ _CHAT_WORDS: dict[Direction, str] = {
         moons mooned mooning rebound rebounds rebounded rebounding bounce bounces bounced
         bouncing recovered recovering higher outperform outperforms outperformed
         outperforming bullish rip rips ripped ripping pump pumps pumped pumping leap leaps leapt
-        leaped leaping zooms zoomed zooming doubled doubles doubling tripled""",
+        leaped leaping zooms zoomed zooming doubled doubles doubling tripled lifted boosted
+        buoyed propelled""",
     "down": """drop drops dropped dropping crash crashes crashed crashing fall falls fallen
         falling fell plunge plunges plunged plunging tank tanks tanked tanking sink sinks
         sinking sank sunk slide slides slid sliding tumble tumbles tumbled tumbling decline
@@ -106,6 +107,7 @@ _CHAT_PHRASES: dict[Direction, tuple[str, ...]] = {
         r"(?:in\s+the|turned|went|closed|finished|deep\s+in\s+the|is|are|was|were)\s+green",
         r"green\s+(?:day|candles?|close)", r"add(?:s|ed|ing)?\s+(?:\$?\d|about|nearly|almost)",
         r"how\s+much\s+(?:did|has|have|had|will|does)\s+(?:[\w$'.&-]+\s+){1,3}add",
+        r"(?:got|get|gets|getting)\s+(?:a\s+)?(?:lift(?:ed)?|boost(?:ed)?|bid)",
     ),
     "down": (
         r"sold\s+off", r"sell(?:s|ing)?\s+off", r"hit\s+hard", r"hit\s+by",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import sqlite3
 import threading
 from collections.abc import Sequence
@@ -310,6 +311,16 @@ class IndexReader:
         if not self._term_stats:
             return 0
         return min((self._doc_count(tok) for tok in fts_tokens(term)), default=0)
+
+    def has_phrase(self, words: Sequence[str]) -> bool:
+        """Does any passage contain these words in a row ("10 for 1")?"""
+        tokens = [t for w in words for t in re.findall(r"\w+", w)]
+        if not tokens:
+            return False
+        phrase = '"' + " ".join(tokens) + '"'
+        return bool(self._query(
+            "SELECT 1 FROM chunks_fts WHERE chunks_fts MATCH ? LIMIT 1", [phrase]
+        ))
 
     def move_articles(
         self,

@@ -141,7 +141,8 @@ def season(m: re.Match[str], text: str, now: datetime) -> Period | None:
             year -= 1
     start = utc(year, first)
     period = Period(start, start + relativedelta(months=months), f"{name} {year}")
-    return _inferred(period, year) if not (m["y"] or m["which"]) else period
+    relative = (m["which"] or "").lower() in ("last", "past")
+    return _inferred(period, year) if not (m["y"] or relative) else period
 
 
 def month_alone(m: re.Match[str], text: str, now: datetime) -> Period | None:
@@ -150,12 +151,14 @@ def month_alone(m: re.Match[str], text: str, now: datetime) -> Period | None:
     word = m["mon"]
     month = _month_of(m)
     mod = modifier(m, text)
-    if m["which"]:  # "this March", "last March": relative to now, not inferred
+    which = (m["which"] or "").lower()
+    if which == "last":  # "last March": relative to now, not inferred
         year = now.year
-        if m["which"].lower() == "last" and utc(now.year, month) + relativedelta(months=1) > now:
+        if utc(now.year, month) + relativedelta(months=1) > now:
             year -= 1
         return month_period(year, month, mod)
-    if not has_context(m, text) and not RANGE_NEXT.match(text, m.end()):
+    # "this March", like "this summer", is said without a year: the coverage rule applies.
+    if not which and not has_context(m, text) and not RANGE_NEXT.match(text, m.end()):
         after = text[m.end() : m.end() + 12]
         capital = word[0].isupper() and word.lower() in _MONTH_WORDS and word.lower() != "may"
         if not capital or _PRONOUN_NEXT.match(after):

@@ -46,6 +46,14 @@ _INTENT_WORDS = frozenset(
 """Question words that say what is asked, not what about (kept out of ``keywords``)."""
 
 
+_OPEN_INTENTS = ("general", "what_happened", "why_moved")
+_GROUP_ASK = re.compile(
+    r"\b(?:which|who|whom|whose)\b|\bwhat\s+(?:stocks?|names?|companies|company|tickers?|"
+    r"chips?\s+stocks?)\b",
+    re.IGNORECASE,
+)
+
+
 def normalize(text: str) -> str:
     """Trim, drop chat markup (Discord mentions, custom emoji, bold/code marks) and invisible
     characters, fold full-width forms (NFKC) and collapse white space."""
@@ -124,6 +132,11 @@ def parse_question(
         alone=_alone(clean, companies.spans),
     )
     direction = direction_of(undated)
+    asked = set(others.tickers) - set(others.excluded_tickers)
+    if intent in _OPEN_INTENTS and direction and not asked and _GROUP_ASK.search(undated):
+        # "chinese search giant mooned in feb, who was it", "which other chip stocks got
+        # lifted": a move, no company of its own, and a who/which: the movers are the answer.
+        intent = "winners" if direction == "up" else "losers"
     if intent == "losers":
         direction = "down"
     elif intent == "winners":

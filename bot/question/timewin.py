@@ -13,8 +13,9 @@ September-December.
 
 Years, when the question gives none:
 
-* A yearless period - a month ("in May", "late Oct"), a day ("March 5"), a quarter ("Q3",
-  "third quarter"), a season ("over the summer") or a week of a month ("the first week of
+* A yearless period - a month ("in May", "late Oct", "this March"), a day ("March 5"), a
+  quarter ("Q3", "third quarter"), a season ("over the summer", "this summer") or a week of a
+  month ("the first week of
   May") - is the most recent one that starts no later than ``now`` ("in May" on 2023-12-01
   is May 2023).
 * Given a ``DateCoverage`` (the index's article dates), the yearless periods move back
@@ -24,7 +25,7 @@ Years, when the question gives none:
 * In a range, a yearless end takes its year from the other end ("between March and May 2023",
   "from Nov to Feb" is November of the year before February).
 * Explicit years ("May 2023", "in 2024") and periods relative to ``now`` ("last week", "past 3
-  months", "yesterday", "this summer", "this March", "last March", "this quarter") keep their
+  months", "yesterday", "last summer", "last March", "this quarter") keep their
   meaning whatever the index holds.
 * ``WindowMatch.assumptions`` says, in a sentence for the asker, which year was taken when it
   is not the current one ("taking March as March 2023, the latest one my news covers").
