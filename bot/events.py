@@ -15,6 +15,8 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from datetime import timedelta
 
+from wordfreq import zipf_frequency
+
 from bot.answer.evidence import Event
 from index.lexicon import word_direction
 from index.reader import Filters, IndexReader, SearchHit
@@ -28,6 +30,9 @@ EVENT_DAYS_AFTER = 7
 """The days around an event's first article whose reported moves may be tied to it."""
 ANCHOR_RARE = 2
 """An event word in at most this many passages must be in a retrieved one."""
+COMMON_ZIPF = 4.0
+"""Words at least this frequent in English (wordfreq's Zipf scale) are never "named"
+terms: "blackwell" (3.3), "sora" (3.0), "deepseek" (0) are; "guidance" (4.6) is not."""
 MISSPELT_MIN = 3
 """A word one edit away from an index word with at least this many passages is a typo."""
 _WORD = re.compile(r"[a-z0-9][a-z0-9.&-]*[a-z0-9]|[a-z0-9]")
@@ -68,17 +73,26 @@ def find_event(
         return None, []
     hits = searcher.search(phrase, k=EVENT_HITS, filters=filters,
                            recency_half_life_days=recency)
-    key = words[0]
-    about = [h for h in hits if key in _words(f"{h.title} {h.text}")]
-    if not about:
+    wanted = words[:3]
+    named = {h.article_id: [w for w in wanted if w in _words(f"{h.title} {h.text}")] for h in hits}
+    most = max((len(v) for v in named.values()), default=0)
+    if most == 0:
         return None, []
+    about = [h for h in hits if len(named[h.article_id]) == most]
+    shared = [w for w in wanted if all(w in named[h.article_id] for h in about)]
     dated = [h.published for h in about[:6] if h.published is not None]
     if not dated:
         return None, about
     first = min(dated).date()
-    event = Event(label=phrase, first_date=first, article_ids=[h.article_id for h in about],
-                  words=words[:3])
+    event = Event(label=_label(phrase), first_date=first,
+                  article_ids=[h.article_id for h in about], words=shared)
     return event, about
+
+
+def _label(phrase: str) -> str:
+    """The event phrase without move words ("ripped cloud numbers" -> "cloud numbers")."""
+    kept = [w for w in phrase.split() if not is_move_word(fold(w).strip(".,!?"))]
+    return " ".join(kept) or phrase
 
 
 def days_after(event: Event, filters: Filters) -> Filters:
@@ -118,6 +132,8 @@ def missing_terms(
             if "-" in term and not reader.has_phrase(term.split("-")):
                 out.append(term)
             continue
+        if zipf_frequency(term, "en") >= COMMON_ZIPF:
+            continue  # an everyday word ("guidance") names no product or event
         docs = max((reader.term_docs(part) for part in term.split("-")), default=0)
         if docs == 0:
             if is_ticker(term) or _misspelt(term, reader):

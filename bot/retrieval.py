@@ -178,6 +178,9 @@ class Retriever:
             self._named_terms(question) + ratio_terms(question.text),
             self._named_terms(question, anchor=True), keep, reader, self.is_ticker,
         )
+        missing += [
+            e.name for e in question.entities if not reader.knows_company(e.name, e.ticker)
+        ]
         if missing:
             log.debug("not covered: %s named by the question, in no passage", missing)
             covered = False
@@ -223,7 +226,8 @@ class Retriever:
         top: float,
     ) -> Event | None:  # fmt: skip
         """Find the question's event; add its articles and those of the days after it."""
-        phrase = question.anchor or " ".join(question.keywords)
+        subjects = [e.name for e in question.excluded]  # "amd reported, which others rose"
+        phrase = question.anchor or " ".join([*subjects, *question.keywords])
         if not phrase.strip():
             return None
         event_filters = filters.model_copy(update={"tickers": []})

@@ -312,6 +312,11 @@ class IndexReader:
             return 0
         return min((self._doc_count(tok) for tok in fts_tokens(term)), default=0)
 
+    def knows_company(self, name: str, ticker: str | None) -> bool:
+        """Does any article name this company (by ticker, else by name)?"""
+        column, value = ("ticker", ticker.upper()) if ticker else ("name", name)
+        return bool(self._query(f"SELECT 1 FROM entities WHERE {column} = ? LIMIT 1", [value]))
+
     def has_phrase(self, words: Sequence[str]) -> bool:
         """Does any passage contain these words in a row ("10 for 1")?"""
         tokens = [t for w in words for t in re.findall(r"\w+", w)]

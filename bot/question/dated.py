@@ -55,6 +55,9 @@ _ORDINAL_WEEK = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd":
 _PRONOUN_NEXT = re.compile(r"\s+(?:i|we|you|they|he|she|it)\b", re.IGNORECASE)
 _YEAR_WORD_BEFORE = re.compile(r"\byear\s+$", re.IGNORECASE)
 _MONTH_WORDS = {month_name(i).lower() for i in range(1, 13)}
+_PLAIN_MONTHS = (_MONTH_WORDS - {"may", "march"}) | {"feb", "aug", "sept", "oct", "nov"}
+"""Month words that are dates even in lower case with nothing before them ("nvda's aug
+numbers"): not "may"/"march" (verbs) nor "jan", "dec", "jun", "jul" (names, words)."""
 _MONTH_PARTS_FIRST = {None: 1, "early": 1, "mid": 11, "late": 21}
 """First day of a month part: "late November" on 25 November is this year's."""
 
@@ -160,8 +163,9 @@ def month_alone(m: re.Match[str], text: str, now: datetime) -> Period | None:
     # "this March", like "this summer", is said without a year: the coverage rule applies.
     if not which and not has_context(m, text) and not RANGE_NEXT.match(text, m.end()):
         after = text[m.end() : m.end() + 12]
-        capital = word[0].isupper() and word.lower() in _MONTH_WORDS and word.lower() != "may"
-        if not capital or _PRONOUN_NEXT.match(after):
+        low = word.lower().rstrip(".")
+        capital = word[0].isupper() and low in _MONTH_WORDS and low != "may"
+        if not (capital or low in _PLAIN_MONTHS) or _PRONOUN_NEXT.match(after):
             return None
     year = recent_year(now, month, _MONTH_PARTS_FIRST[mod])
     return _inferred(month_period(year, month, mod), year)

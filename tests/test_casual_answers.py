@@ -1,0 +1,101 @@
+"""Integration: questions as people type them, answered with the real model on the sample
+index (the bundled Sora article plus four fixture articles from 2023 and 2024)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.quotes import FakeQuoteProvider
+from bot.services import Services, build_services
+from bot.settings import AnswerSettings
+from bot.quotes import QuoteSettings
+from index.entities import EntityResolver, TickerTable
+from index.settings import IndexSettings
+from ingest.pipeline import Ingestor
+from ingest.settings import IngestSettings
+from ingest.sources import SourceSpec
+
+pytestmark = pytest.mark.integration
+TODAY = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)  # long after the news: years must be inferred
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def services(index_dir: Path, embedder) -> Services:
+    return build_services(
+        IndexSettings(_env_file=None, index_dir=index_dir),  # type: ignore[call-arg]
+        AnswerSettings(_env_file=None),  # type: ignore[call-arg]
+        QuoteSettings(_env_file=None),  # type: ignore[call-arg]
+        embedder=embedder, quotes=FakeQuoteProvider({"ADBE": 500.0, "NVDA": 120.0}),
+    )
+
+
+@pytest.fixture(scope="module")
+def raw_index(tmp_path_factory, real_embedder) -> Path:
+    """The seed article pasted as a plain .txt: no front matter, no parseable date."""
+    index_dir = tmp_path_factory.mktemp("raw") / "index"
+    report = Ingestor(
+        index_dir, IngestSettings(_env_file=None), real_embedder,  # type: ignore[call-arg]
+        EntityResolver(TickerTable.load()),
+    ).run([SourceSpec(name="raw", location=str(FIXTURES / "raw"))])
+    assert report.new == 1, report
+    return index_dir
+
+
+async def test_who_lost_from_sora_on_the_raw_seed_text(raw_index, real_embedder):
+    answer = await services(raw_index, real_embedder).engine.ask("who lost from Sora?", now=TODAY)
+    assert answer.covered and answer.intent == "losers"
+    movers = {m.ticker: m for m in answer.movers}
+    assert list(movers)[:2] == ["ADBE", "SSTK"]
+    assert [r.text for r in movers["ADBE"].reported] == ["down more than 7%"]
+    assert [r.text for r in movers["SSTK"].reported] == [
+        "down more than 5%", "market value down more than $70 million"]
+    assert all(r.refers_to is None and r.day_text == "(date not stated)"
+               for m in movers.values() for r in m.reported)
+    # The text names each mover with its stated move, cited.
+    assert "Adobe (ADBE): down more than 7% [1]" in answer.text
+
+
+@pytest.mark.parametrize("question", [
+    "how did nvda trade after the blackwell reveal",
+    "how much did nvda lose on the deepseek selloff",
+    "what did nvda do after the 10-for-1 split",
+])
+async def test_things_the_news_never_mentions_are_not_covered(sample_index, real_embedder,
+                                                              question):
+    answer = await services(sample_index, real_embedder).engine.ask(question, now=TODAY)
+    assert not answer.covered, answer.text
+    assert not answer.sources
+    assert any("never mentions" in a for a in answer.assumptions), answer.assumptions
+
+
+async def test_slang_losers_with_an_exclusion(sample_index, real_embedder):
+    engine = services(sample_index, real_embedder).engine
+    answer = await engine.ask("who got smoked when openai dropped sora", now=TODAY)
+    assert answer.covered and answer.intent == "losers"
+    assert [m.ticker for m in answer.movers][:2] == ["ADBE", "SSTK"]
+    answer = await engine.ask("besides adobe, who got wrecked by sora?", now=TODAY)
+    assert answer.intent == "losers"
+    assert "ADBE" not in [m.ticker for m in answer.movers]
+    assert "SSTK" in [m.ticker for m in answer.movers]
+    assert "not counting Adobe (ADBE)" in answer.assumptions
+
+
+async def test_a_month_without_a_year_is_the_latest_one_the_news_covers(sample_index,
+                                                                        real_embedder):
+    answer = await services(sample_index, real_embedder).engine.ask(
+        "why did chegg tank in may", now=TODAY)
+    assert answer.covered and answer.intent == "why_moved"
+    assert answer.assumptions[0].startswith("taking May as May 2023")
+    assert "48%" in answer.text
+    assert answer.sources[0].url.endswith("/chegg-chatgpt")
+
+
+async def test_how_much_puts_the_figure_sentence_first(sample_index, real_embedder):
+    answer = await services(sample_index, real_embedder).engine.ask(
+        "how hard did nvda rip on the guidance", now=TODAY)
+    assert answer.intent == "how_much" and answer.covered
+    assert answer.text.startswith("Shares of Nvidia (NASDAQ: NVDA) jumped 24% on Thursday")
+    assert [m.ticker for m in answer.movers] == ["NVDA"]
