@@ -12,7 +12,7 @@ from bot.answer.evidence import Coverage, Event, Evidence
 from bot.events import days_after, find_event, missing_terms, ratio_terms, ties
 from bot.question.model import Question
 from index.embedding import Embedder
-from index.lexicon import SEARCH_VERBS, move_hits, word_direction
+from index.lexicon import DIRECTIONS, SEARCH_VERBS, chat_pattern, move_hits, word_direction
 from index.reader import Filters, IndexReader, SearchHit
 from index.records import Move
 from index.search import LiveIndex, Searcher
@@ -37,10 +37,15 @@ FACT_INTENTS = ("why_moved", "how_much", "what_happened", "price")
 
 def search_text(question: Question) -> str:
     """The question as news would word it: misspellings fixed, chat move words ("got
-    smoked", "ripped") replaced by the verbs news uses ("shares fell", "shares rose")."""
+    smoked", "ripped") replaced by the verbs news uses ("shares fell", "shares rose");
+    winner/loser cues ("who won", "who benefited") stay as they are."""
     text = fix_typos(question.text.lower())
     out, last = [], 0
-    for start, end, direction in move_hits(text):
+    spans = sorted(
+        (m.start(), m.end(), direction)
+        for direction in DIRECTIONS for m in chat_pattern(direction).finditer(text)
+    )
+    for start, end, direction in spans:
         if start < last:
             continue
         out += [text[last:start], f"shares {SEARCH_VERBS[direction][0]}"]
