@@ -12,7 +12,14 @@ from bot.answer.evidence import Coverage, Event, Evidence
 from bot.events import days_after, find_event, missing_terms, ratio_terms, ties
 from bot.question.model import Question
 from index.embedding import Embedder
-from index.lexicon import DIRECTIONS, SEARCH_VERBS, chat_pattern, move_hits, word_direction
+from index.lexicon import (
+    DIRECTIONS,
+    SEARCH_VERBS,
+    Direction,
+    chat_pattern,
+    move_hits,
+    word_direction,
+)
 from index.reader import Filters, IndexReader, SearchHit
 from index.records import Move
 from index.search import LiveIndex, Searcher
@@ -32,6 +39,7 @@ FACT_ARTICLES = 6
 EVENT_AFTER_HITS = 16
 """Articles searched in the days after an event for the moves tied to it."""
 MOVER_INTENTS = ("winners", "losers")
+_LISTED: dict[str, Direction] = {"losers": "down", "winners": "up"}
 FACT_INTENTS = ("why_moved", "how_much", "what_happened", "price")
 
 
@@ -240,7 +248,7 @@ class Retriever:
         if event is None:
             return None
         pool.add(about, score_scale=0.5, weight=1.0)
-        direction = {"losers": "down", "winners": "up"}.get(question.intent)
+        direction = _LISTED.get(question.intent)
         verbs = " ".join(SEARCH_VERBS[direction][:4]) if direction else ""
         after = self.searcher.search(
             f"{phrase} shares stock {verbs}".strip(), k=EVENT_AFTER_HITS,

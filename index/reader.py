@@ -3,62 +3,30 @@
 from __future__ import annotations
 
 import logging
-import re
 import sqlite3
 import threading
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from pydantic import BaseModel, Field
 
 from index import generations, vectors
 from index.generations import SQLITE_NAME, VECTORS_NAME
-from index.keyword import MAX_TERMS, fts_match, fts_tokens, prune_terms, query_terms
+from index.hits import Filters, SearchHit, published_of
+from index.keyword import MAX_TERMS, fts_match, prune_terms, query_terms
 from index.manifest import Manifest
+from index.reader_facts import FactQueries
 from index.records import Entity, Move
-from index.store import connect, has_term_stats, moves_has_kind, parse_iso
+from index.store import connect, has_term_stats, moves_has_kind
+
+__all__ = ["Filters", "IndexReader", "SearchHit", "published_of"]
 
 log = logging.getLogger(__name__)
 
 
-class Filters(BaseModel):
-    """Restrict a search to articles naming any of ``tickers`` and published in a range."""
-
-    tickers: list[str] = Field(default_factory=list)
-    since: datetime | None = None
-    until: datetime | None = None
-
-    @property
-    def empty(self) -> bool:
-        return not self.tickers and self.since is None and self.until is None
-
-
-class SearchHit(BaseModel):
-    """One passage found by a search, with its article's metadata."""
-
-    article_id: str
-    chunk_id: int
-    position: int
-    url: str | None
-    title: str
-    outlet: str | None
-    published: datetime | None
-    text: str
-    tickers: list[str]
-    score: float
-    dense: float | None = None
-    """Best cosine similarity to the query of any passage of this article among the search's
-    candidates (the measure of how well the article matches)."""
-    keyword: float | None = None
-    """BM25 score (higher is better), when the keyword search found it."""
-    duplicates: list[str] = Field(default_factory=list)
-    """URLs of syndicated near-duplicates linked to this article."""
-
-
-class IndexReader:
+class IndexReader(FactQueries):
     """A read-only view of one published generation (immutable, safe across threads)."""
 
     def __init__(self, path: Path, manifest: Manifest) -> None:
@@ -276,111 +244,12 @@ class IndexReader:
             ],
         }
 
-    def article_days(self) -> tuple[date, ...]:
-        """The UTC days holding at least one article (duplicates left out), oldest first.
-
-        Computed once per reader (a generation never changes): one index seek per day, so
-        a large index costs as many seeks as it has days, not a scan of every article."""
-        if self._article_days is None:
-            days: list[date] = []
-            after = -1e18
-            with self._lock:
-                while True:
-                    row = self._conn.execute(
-                        "SELECT published_ts FROM articles WHERE published_ts >= ? "
-                        "AND duplicate_of IS NULL ORDER BY published_ts LIMIT 1",
-                        (after,),
-                    ).fetchone()
-                    if row is None:
-                        break
-                    day = datetime.fromtimestamp(row[0], UTC).date()
-                    days.append(day)
-                    after = datetime.combine(day + timedelta(days=1), time.min, UTC).timestamp()
-            self._article_days = tuple(days)
-        return self._article_days
-
     def known_tickers(self) -> list[str]:
         rows = self._query(
             "SELECT ticker FROM entities WHERE ticker IS NOT NULL "
             "GROUP BY ticker ORDER BY count(*) DESC"
         )
         return [r[0] for r in rows]
-
-    def term_docs(self, term: str) -> int:
-        """Chunks containing ``term`` (its rarest FTS token; 0 when unknown or no stats)."""
-        if not self._term_stats:
-            return 0
-        return min((self._doc_count(tok) for tok in fts_tokens(term)), default=0)
-
-    def knows_company(self, name: str, ticker: str | None) -> bool:
-        """Does any article name this company (by ticker, else by name)?"""
-        column, value = ("ticker", ticker.upper()) if ticker else ("name", name)
-        return bool(self._query(f"SELECT 1 FROM entities WHERE {column} = ? LIMIT 1", [value]))
-
-    def has_phrase(self, words: Sequence[str]) -> bool:
-        """Does any passage contain these words in a row ("10 for 1")?"""
-        tokens = [t for w in words for t in re.findall(r"\w+", w)]
-        if not tokens:
-            return False
-        phrase = '"' + " ".join(tokens) + '"'
-        return bool(self._query(
-            "SELECT 1 FROM chunks_fts WHERE chunks_fts MATCH ? LIMIT 1", [phrase]
-        ))
-
-    def move_articles(
-        self,
-        since: datetime | None = None,
-        until: datetime | None = None,
-        tickers: Sequence[str] = (),
-        limit: int = 200,
-    ) -> list[str]:
-        """Original articles published in ``[since, until]`` that report a move (of one of
-        ``tickers`` when given), newest first, at most ``limit``."""
-        clauses = ["a.duplicate_of IS NULL"]
-        params: list[Any] = []
-        if since is not None:
-            clauses.append("a.published_ts >= ?")
-            params.append(since.timestamp())
-        if until is not None:
-            clauses.append("a.published_ts <= ?")
-            params.append(until.timestamp())
-        if tickers:
-            clauses.append(f"m.ticker IN ({','.join('?' for _ in tickers)})")
-            params += [t.upper() for t in tickers]
-        rows = self._query(
-            "SELECT m.article_id, max(a.published_ts) AS ts FROM moves m "
-            f"JOIN articles a ON a.id = m.article_id WHERE {' AND '.join(clauses)} "
-            "GROUP BY m.article_id ORDER BY ts DESC LIMIT ?",
-            [*params, limit],
-        )
-        return [r[0] for r in rows]
-
-    def article_hits(self, article_ids: Sequence[str]) -> dict[str, SearchHit]:
-        """A hit for each article (its first passage), for articles found by their facts
-        rather than by a search; ``score`` 0, no cosine."""
-        if not article_ids:
-            return {}
-        marks = ",".join("?" for _ in article_ids)
-        rows = self._query(
-            "SELECT c.id, c.article_id, c.position, c.text, a.url, a.title, a.outlet, "
-            "a.published FROM chunks c JOIN articles a ON a.id = c.article_id "
-            f"WHERE c.article_id IN ({marks}) ORDER BY c.article_id, c.position",
-            list(article_ids),
-        )
-        first: dict[str, sqlite3.Row] = {}
-        for r in rows:
-            first.setdefault(r["article_id"], r)
-        tickers = self.article_tickers(list(first))
-        dups = self.duplicate_urls(list(first))
-        return {
-            aid: SearchHit(
-                article_id=aid, chunk_id=int(r["id"]), position=r["position"], url=r["url"],
-                title=r["title"], outlet=r["outlet"], published=published_of(r),
-                text=r["text"], tickers=tickers.get(aid, []), score=0.0,
-                duplicates=dups.get(aid, []),
-            )
-            for aid, r in first.items()
-        }
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -391,7 +260,3 @@ def _json(text: str) -> Any:
     import json
 
     return json.loads(text)
-
-
-def published_of(row: sqlite3.Row) -> datetime | None:
-    return parse_iso(row["published"])

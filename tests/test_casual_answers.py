@@ -8,10 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.quotes import FakeQuoteProvider
+from bot.quotes import FakeQuoteProvider, QuoteSettings
 from bot.services import Services, build_services
 from bot.settings import AnswerSettings
-from bot.quotes import QuoteSettings
 from index.entities import EntityResolver, TickerTable
 from index.settings import IndexSettings
 from ingest.pipeline import Ingestor

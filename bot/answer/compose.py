@@ -8,7 +8,6 @@ timestamps. Nothing is paraphrased, so no number can be invented.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from datetime import datetime
 
@@ -28,7 +27,6 @@ from bot.question.model import Question
 from bot.quotes.model import HistoricalClose, Quote, QuoteUnavailable
 from index.reader import SearchHit
 from index.records import Move
-from index.text import fold, split_sentences
 
 MOVER_MARK = "): "
 """Mover summary lines read "Name (TICKER): down 7% [n]"; quoted sentences never do."""
@@ -206,7 +204,8 @@ def assumptions(question: Question, evidence: Evidence) -> list[str]:
         )
         notes.append(f"not counting {names}")
     if evidence.missing:
-        notes.append("the news never mentions " + ", ".join(f"\u201c{t}\u201d" for t in evidence.missing))
+        named = ", ".join(f"\u201c{t}\u201d" for t in evidence.missing)
+        notes.append(f"the news never mentions {named}")
     return notes
 
 
