@@ -5,6 +5,7 @@ one passage per article, and a judgement of whether the news covers it at all.""
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -44,10 +45,15 @@ FACT_INTENTS = ("why_moved", "how_much", "what_happened", "price")
 
 
 def search_text(question: Question) -> str:
-    """The question as news would word it: misspellings fixed, chat move words ("got
+    """The question as news would word it: tickers as company names, misspellings fixed,
+    chat move words ("got
     smoked", "ripped") replaced by the verbs news uses ("shares fell", "shares rose");
     winner/loser cues ("who won", "who benefited") stay as they are."""
     text = fix_typos(question.text.lower())
+    for entity in question.entities:  # "amzn" means nothing to the embedding model
+        if entity.ticker:
+            name = entity.name.split(" (")[0]
+            text = re.sub(rf"(?<![\w$])\$?{re.escape(entity.ticker.lower())}(?!\w)", name, text)
     out, last = [], 0
     spans = sorted(
         (m.start(), m.end(), direction)
@@ -60,6 +66,18 @@ def search_text(question: Question) -> str:
         last = end
     out.append(text[last:])
     return " ".join("".join(out).split())
+
+
+_YEAR = re.compile(r"(?<![\w$.,])((?:19|20)\d\d)(?![\w%]|[.,]\d)")
+
+
+def _years_outside(text: str, reader: IndexReader) -> list[str]:
+    """Years the question names ("at wwdc 2024") that no article of the index is from."""
+    oldest, newest = reader.manifest.oldest_article, reader.manifest.newest_article
+    if oldest is None or newest is None:
+        return []
+    return [y for y in dict.fromkeys(_YEAR.findall(text))
+            if not oldest.year <= int(y) <= newest.year]
 
 
 def _mentions(hit: SearchHit, question: Question) -> bool:
@@ -194,6 +212,7 @@ class Retriever:
         missing += [
             e.name for e in question.entities if not reader.knows_company(e.name, e.ticker)
         ]
+        missing += _years_outside(question.text, reader)
         if missing:
             log.debug("not covered: %s named by the question, in no passage", missing)
             covered = False
