@@ -26,6 +26,8 @@ happen to report some move do not make a company a "loser" of the question's eve
 KEEP_SHARE = 0.2
 """Winners/losers scoring below this share of the strongest one are left out."""
 _WORD = re.compile(r"[a-z0-9]+")
+WHICH = re.compile(r"\b(?:which|who|whose)\b", re.IGNORECASE)
+"""A question asking for companies ("which chip stock…", "who else was in that club")."""
 
 
 @dataclass
@@ -151,6 +153,8 @@ def plan_movers(question: Question, evidence: Evidence) -> list[MoverPlan]:
                                                       value)
     if listing and direction is not None:
         _add_mentioned(plans, hits, evidence, direction, skip)
+    elif question.intent in ("what_happened", "general") and WHICH.search(question.text):
+        _add_named(plans, hits[:3], evidence, skip)
     for plan in plans.values():
         plan.moves.sort(key=lambda am: (am[1].magnitude is None, -_tie_order(am, evidence)))
     ordered = sorted(
@@ -161,6 +165,26 @@ def plan_movers(question: Question, evidence: Evidence) -> list[MoverPlan]:
         best = max(p.strength for p in ordered)
         ordered = [p for p in ordered if p.strength >= KEEP_SHARE * best or p.key in named]
     return ordered[:MAX_MOVERS]
+
+
+def _add_named(
+    plans: dict[str, MoverPlan], hits: list[SearchHit], evidence: Evidence, skip: set[str]
+) -> None:
+    """For "which chip stock joined the $1tn club": the listed companies the best passages
+    name (the answer to a "which" is a company, shown with its quote)."""
+    for hit in hits:
+        text = fold(f"{hit.title} {hit.text}")
+        for entity in evidence.entities.get(hit.article_id, []):
+            if len(plans) >= MAX_MOVERS:
+                return
+            if not entity.ticker or entity.kind == "private" or entity.ticker in skip:
+                continue
+            if fold(entity.name.split(" (")[0]) not in text:
+                continue
+            plan = plans.setdefault(entity.ticker,
+                                    MoverPlan(entity.name, entity.ticker, entity.kind))
+            if hit.article_id not in plan.mentioned_in:
+                plan.mentioned_in.append(hit.article_id)
 
 
 def _tie_order(item: tuple[str, Move], evidence: Evidence) -> float:
