@@ -28,6 +28,7 @@ from types import ModuleType
 from typing import Any
 
 from bench.corpus import LABELS, ROOT
+from bench.grounding import ungrounded
 from bench.stats import percentiles
 
 SCORER = ROOT.parent / "shared" / "tools" / "score_answers.py"
@@ -88,6 +89,7 @@ async def _answer_all(services: Any, questions: list[dict[str, Any]], scorer: Mo
             continue
         samples.append(secs * 1000)
         row = scorer.score(q, ans, secs)
+        row["ungrounded"] = ungrounded(answer, engine.retriever.live.reader().article_text)
         row["split"] = q.get("split")
         rows.append(row)
     return rows, samples
@@ -111,6 +113,12 @@ def run(index_dir: Path, embedder: Any, corpus: str, sets: list[tuple[str, list[
         say(f"[casual-{corpus}] {name}: {len(questions)} questions")
         say(scorer.table(rows))
         say(json.dumps(summary))
+        bad = [(r["id"], p) for r in rows for p in r.get("ungrounded") or []]
+        summary["ungrounded_answers"] = len({i for i, _ in bad})
+        say(f"[casual-{corpus}] {name}: every number grounded in a cited source or a quote: "
+            f"{'yes' if not bad else 'NO'} ({len(bad)} problems)")
+        for qid, problem in bad[:10]:
+            say(f"  {qid}: {problem}")
     if all_samples:
         lat = percentiles(all_samples)
         result["latency"] = lat

@@ -132,3 +132,9 @@ class FactQueries:
             )
             for aid, r in first.items()
         }
+
+    def article_text(self, article_id: str) -> str:
+        """An article's title and text, as stored ("" when unknown)."""
+        rows = self._query("SELECT title || ' ' || text FROM articles WHERE id = ?",
+                           [article_id])
+        return str(rows[0][0]) if rows else ""
