@@ -41,7 +41,8 @@ EVENT_AFTER_HITS = 16
 """Articles searched in the days after an event for the moves tied to it."""
 MOVER_INTENTS = ("winners", "losers")
 _LISTED: dict[str, Direction] = {"losers": "down", "winners": "up"}
-FACT_INTENTS = ("why_moved", "how_much", "what_happened", "price")
+FACT_INTENTS = ("why_moved", "how_much")
+"""Questions about a named company's move: the articles reporting its moves are evidence."""
 
 
 def search_text(question: Question) -> str:

@@ -8,6 +8,7 @@ timestamps. Nothing is paraphrased, so no number can be invented.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import datetime
 
@@ -28,6 +29,9 @@ from bot.quotes.model import HistoricalClose, Quote, QuoteUnavailable
 from index.reader import SearchHit
 from index.records import Move
 
+MOVE_INTENTS = ("winners", "losers", "why_moved", "how_much")
+"""Answers that lead with the moves the news reported (others lead with their passages)."""
+MARKET_ASK = re.compile(r"\b(?:market|markets|nasdaq|s&p|dow|index|indexes|indices)\b", re.I)
 MOVER_MARK = "): "
 """Mover summary lines read "Name (TICKER): down 7% [n]"; quoted sentences never do."""
 QuoteResult = Quote | QuoteUnavailable
@@ -162,7 +166,14 @@ def compose_answer(
         candidates = [
             Candidate(tidy(m.sentence), aid, rank=0, from_move=True)
             for plan in plans for aid, m in plan.moves
+            if question.intent in MOVE_INTENTS
         ]
+        if MARKET_ASK.search(question.text):  # "how did the rest of the market do"
+            candidates += [
+                Candidate(tidy(m.sentence), h.article_id, rank=0, from_move=True)
+                for h in hits[:5] for m in evidence.moves.get(h.article_id, [])
+                if m.kind == "index"
+            ]
         for rank, hit in enumerate(hits[:5]):
             candidates.append(Candidate(tidy(hit.text), hit.article_id, rank=rank))
         budget = max(1, (2 if lines else 4) - len(_quoted(lines)))
