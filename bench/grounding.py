@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 
 from bot.answer import Answer
-from bot.answer.compose import mover_line
+from bot.answer.compose import MOVER_MARK, mover_line
 from index.entities import render_markup
 
 _NUM = re.compile(r"\d+(?:[.,]\d+)*")
@@ -45,9 +45,11 @@ def ungrounded(answer: Answer, source_text: Callable[[str], str]) -> list[str]:
         text = text[line.end():]
     for sentence, cite in _CITED.findall(text):
         source = texts.get(int(cite), "")
-        if not numbers(sentence) <= numbers(source) | quoted:
+        summary = f"{sentence} [{cite}]" in summaries
+        stated = sentence.split(MOVER_MARK, 1)[-1] if summary else sentence  # not the ticker
+        if not numbers(stated) <= numbers(source) | quoted:
             problems.append(f"figure not in [{cite}]: {sentence[:120]}")
-        if f"{sentence} [{cite}]" in summaries:
+        if summary:
             continue
         if " ".join(sentence.split()) not in " ".join(source.split()):
             problems.append(f"not quoted from [{cite}]: {sentence[:120]}")

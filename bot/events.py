@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
-from datetime import timedelta
+from datetime import date, timedelta
 
 from wordfreq import zipf_frequency
 
@@ -28,6 +28,8 @@ EVENT_HITS = 12
 EVENT_DAYS_BEFORE = 1
 EVENT_DAYS_AFTER = 7
 """The days around an event's first article whose reported moves may be tied to it."""
+CLUSTER_DAYS = 3
+"""An event's coverage is counted over this many days from a candidate first day."""
 ANCHOR_RARE = 2
 """An event word in at most this many passages must be in a retrieved one."""
 COMMON_ZIPF = 4.0
@@ -80,13 +82,21 @@ def find_event(
         return None, []
     about = [h for h in hits if len(named[h.article_id]) == most]
     shared = [w for w in wanted if all(w in named[h.article_id] for h in about)]
-    dated = [h.published for h in about[:6] if h.published is not None]
+    dated = sorted(h.published.date() for h in about[:8] if h.published is not None)
     if not dated:
         return None, about
-    first = min(dated).date()
+    first = _busiest_start(dated)
     event = Event(label=_label(phrase), first_date=first,
                   article_ids=[h.article_id for h in about], words=shared)
     return event, about
+
+
+def _busiest_start(days: list[date]) -> date:
+    """The first day of the busiest few days of coverage: an early preview or a later
+    mention does not move the event ("Nvidia guidance" is the day most articles cite)."""
+    def count(start: date) -> int:
+        return sum(start <= d <= start + timedelta(days=CLUSTER_DAYS) for d in days)
+    return max(days, key=lambda d: (count(d), -d.toordinal()))
 
 
 def _label(phrase: str) -> str:

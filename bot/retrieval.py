@@ -45,16 +45,22 @@ FACT_INTENTS = ("why_moved", "how_much")
 """Questions about a named company's move: the articles reporting its moves are evidence."""
 
 
+def with_names(text: str, question: Question) -> str:
+    """Tickers written as company names ("amzn" means nothing to the embedding model)."""
+    for entity in [*question.entities, *question.excluded]:
+        if entity.ticker:
+            name = entity.name.split(" (")[0]
+            pattern = rf"(?<![\w$])\$?{re.escape(entity.ticker)}(?!\w)"
+            text = re.sub(pattern, name, text, flags=re.IGNORECASE)
+    return text
+
+
 def search_text(question: Question) -> str:
     """The question as news would word it: tickers as company names, misspellings fixed,
     chat move words ("got
     smoked", "ripped") replaced by the verbs news uses ("shares fell", "shares rose");
     winner/loser cues ("who won", "who benefited") stay as they are."""
-    text = fix_typos(question.text.lower())
-    for entity in question.entities:  # "amzn" means nothing to the embedding model
-        if entity.ticker:
-            name = entity.name.split(" (")[0]
-            text = re.sub(rf"(?<![\w$])\$?{re.escape(entity.ticker.lower())}(?!\w)", name, text)
+    text = with_names(fix_typos(question.text.lower()), question)
     out, last = [], 0
     spans = sorted(
         (m.start(), m.end(), direction)
@@ -260,7 +266,8 @@ class Retriever:
     ) -> Event | None:  # fmt: skip
         """Find the question's event; add its articles and those of the days after it."""
         subjects = [e.name for e in question.excluded]  # "amd reported, which others rose"
-        phrase = question.anchor or " ".join([*subjects, *question.keywords])
+        phrase = with_names(question.anchor or " ".join([*subjects, *question.keywords]),
+                            question)
         if not phrase.strip():
             return None
         event_filters = filters.model_copy(update={"tickers": []})

@@ -107,7 +107,8 @@ _CHAT_PHRASES: dict[Direction, tuple[str, ...]] = {
         r"(?:in\s+the|turned|went|closed|finished|deep\s+in\s+the|is|are|was|were)\s+green",
         r"green\s+(?:day|candles?|close)", r"add(?:s|ed|ing)?\s+(?:\$?\d|about|nearly|almost)",
         r"how\s+much\s+(?:did|has|have|had|will|does)\s+(?:[\w$'.&-]+\s+){1,3}add",
-        r"(?:got|get|gets|getting)\s+(?:a\s+)?(?:lift(?:ed)?|boost(?:ed)?|bid)",
+        r"(?:got|get|gets|getting|received?)\s+(?:a\s+)?(?:(?:share|stock)\s+price\s+)?"
+        r"(?:lift(?:ed)?|boost(?:ed)?|bid)",
     ),
     "down": (
         r"sold\s+off", r"sell(?:s|ing)?\s+off", r"hit\s+hard", r"hit\s+by",

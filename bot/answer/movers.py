@@ -23,6 +23,14 @@ MAX_MOVERS = 6
 RELEVANCE_MARGIN = 0.12
 """Moves are taken from passages within this cosine of the best one: far-off articles that
 happen to report some move do not make a company a "loser" of the question's event."""
+MENTION_HITS = 8
+"""Passages searched for companies named beside a move word (no figure, no stock noun)."""
+SUBJECT_REACH = 80
+"""At most this many characters between a company's name and the move word it is the
+subject of."""
+_SPEAKS = re.compile(r"\b(?:says?|said|analysts?|upgrad\w*|downgrad\w*|notes?|expects?|"
+                     r"thinks?|believes?|predicts?|estimates?)\b")
+"""Between a name and a move word, these make the name a speaker, not the mover."""
 KEEP_SHARE = 0.2
 """Winners/losers scoring below this share of the strongest one are left out."""
 _WORD = re.compile(r"[a-z0-9]+")
@@ -167,6 +175,18 @@ def plan_movers(question: Question, evidence: Evidence) -> list[MoverPlan]:
     return ordered[:MAX_MOVERS]
 
 
+def _named_before(folded: str, name: str, ticker: str, moves: list[int]) -> bool:
+    """Is the company named shortly before a move word ("ASML and TSMC got a share price
+    boost"), as its subject rather than as the analyst quoted later in the sentence?"""
+    names = {fold(name.split(" (")[0]), ticker.casefold()}
+    for found in re.finditer("|".join(rf"\b{re.escape(n)}\b" for n in names), folded):
+        for move in moves:
+            gap = folded[found.end() : move]
+            if move >= found.end() and len(gap) <= SUBJECT_REACH and not _SPEAKS.search(gap):
+                return True
+    return False
+
+
 def _add_named(
     plans: dict[str, MoverPlan], hits: list[SearchHit], evidence: Evidence, skip: set[str]
 ) -> None:
@@ -198,15 +218,16 @@ def _add_mentioned(
     """Listed companies named in a passage sentence that reports a move in ``direction``
     (the news said they rose or fell in words the move extractor did not read)."""
     pattern = move_pattern("down" if direction == "down" else "up")
-    for hit in hits[:5]:
-        for sentence in split_sentences(hit.text):
+    for hit in hits[:MENTION_HITS]:
+        for sentence in split_sentences(f"{hit.title}. {hit.text}"):
             folded = fold(sentence)
-            if not pattern.search(folded):
+            moves = [m.start() for m in pattern.finditer(folded)]
+            if not moves:
                 continue
             for entity in evidence.entities.get(hit.article_id, []):
                 if not entity.ticker or entity.kind == "private" or entity.ticker in skip:
                     continue
-                if fold(entity.name) not in folded and entity.ticker not in sentence:
+                if not _named_before(folded, entity.name, entity.ticker, moves):
                     continue
                 plan = plans.setdefault(
                     entity.ticker, MoverPlan(entity.name, entity.ticker, entity.kind)
