@@ -70,7 +70,7 @@ WORD_VERB = re.compile(rf"\b(?P<verb>{_trie(WORD_VERBS)})\b", re.IGNORECASE)
 BARE_VERBS = [v for v in _ALL_VERBS if v not in WORD_VERBS and not v.endswith("ing")]
 HEADLINE_VERB = re.compile(
     rf"(?:(?<=\bshares )|(?<=\bstocks )|(?<=\bADRs ))(?P<verb>{_trie(BARE_VERBS)})\b"
-    r"(?!\s+(?:to|of)\b)",
+    r"(?!\s+of\b)",
     re.IGNORECASE,
 )
 # Transitive verbs whose figure-less use rarely reports a stock move ("Microsoft added
