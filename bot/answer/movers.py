@@ -218,7 +218,9 @@ def _add_mentioned(
     """Listed companies named in a passage sentence that reports a move in ``direction``
     (the news said they rose or fell in words the move extractor did not read)."""
     pattern = move_pattern("down" if direction == "down" else "up")
-    for hit in hits[:MENTION_HITS]:
+    event_ids = set(evidence.event.article_ids) if evidence.event else set()
+    chosen = hits[:MENTION_HITS] + [h for h in hits[MENTION_HITS:] if h.article_id in event_ids]
+    for hit in chosen:
         for sentence in split_sentences(f"{hit.title}. {hit.text}"):
             folded = fold(sentence)
             moves = [m.start() for m in pattern.finditer(folded)]
