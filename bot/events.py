@@ -18,6 +18,7 @@ from datetime import date, timedelta
 from wordfreq import zipf_frequency
 
 from bot.answer.evidence import Event
+from bot.question.model import Question
 from index.lexicon import word_direction
 from index.reader import Filters, IndexReader, SearchHit
 from index.search import Searcher
@@ -32,6 +33,8 @@ CLUSTER_DAYS = 3
 """An event's coverage is counted over this many days from a candidate first day."""
 ANCHOR_RARE = 2
 """An event word in at most this many passages must be in a retrieved one."""
+STORY_ZIPF = 5.5
+"""Story words rarer than this in English (wordfreq Zipf) must be found beside the company."""
 COMMON_ZIPF = 4.0
 """Words at least this frequent in English (wordfreq's Zipf scale) are never "named"
 terms: "blackwell" (3.3), "sora" (3.0), "deepseek" (0) are; "guidance" (4.6) is not."""
@@ -174,3 +177,37 @@ def _misspelt(term: str, reader: IndexReader) -> bool:
     variants |= {a + c + b for a, b in splits for c in letters}
     variants.discard(term)
     return any(reader.term_docs(v) >= MISSPELT_MIN for v in variants)
+
+
+def unmatched_story(
+    terms: Iterable[str], question: Question, hits: Sequence[SearchHit]
+) -> list[str]:
+    """For "why did X move on <story>": the story's words when no passage about X names any
+    of them ("smci accounting scandal" on news that never reports one). Needs two or more
+    such words, so one unusual word of chat ("went nuts") never declines a question."""
+    story = [
+        _clean(t) for t in terms
+        if len(_clean(t)) > 3 and _clean(t) not in _GENERIC and not is_move_word(_clean(t))
+        and zipf_frequency(_clean(t), "en") < STORY_ZIPF
+    ]
+    if len(story) < 2:
+        return []
+    names = [fold(e.name.split(" (")[0]) for e in question.entities]
+    about = [
+        _words(f"{h.title} {h.text}") for h in hits
+        if any(n in fold(f"{h.title} {h.text}") for n in names)
+        or set(question.tickers) & set(h.tickers)
+    ]
+    if any(_stem_in(t, words) for words in about for t in story):
+        return []
+    return story
+
+
+def _stem_in(term: str, words: set[str]) -> bool:
+    """``term`` (or a part of "chatgpt-ish") or a word sharing its first letters
+    ("disclosed" ~ "discloses")."""
+    for part in [term, *(p for p in term.split("-") if len(p) > 3)]:
+        stem = part[: max(4, len(part) - 3)]
+        if part in words or any(w.startswith(stem) for w in words):
+            return True
+    return False

@@ -10,7 +10,14 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from bot.answer.evidence import Coverage, Event, Evidence
-from bot.events import days_after, find_event, missing_terms, ratio_terms, ties
+from bot.events import (
+    days_after,
+    find_event,
+    missing_terms,
+    ratio_terms,
+    ties,
+    unmatched_story,
+)
 from bot.question.model import Question
 from index.embedding import Embedder
 from index.lexicon import (
@@ -220,6 +227,8 @@ class Retriever:
             e.name for e in question.entities if not reader.knows_company(e.name, e.ticker)
         ]
         missing += _years_outside(question.text, reader)
+        if covered and not missing and question.tickers and question.intent in FACT_INTENTS:
+            missing += unmatched_story(self._named_terms(question), question, keep)
         if missing:
             log.debug("not covered: %s named by the question, in no passage", missing)
             covered = False

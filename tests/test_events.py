@@ -1,0 +1,100 @@
+"""Pure parts of event anchoring and coverage: movers ranked by their tie to the event,
+exclusions, the story check, and the question rewritten for search."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from bot.answer import Evidence
+from bot.answer.evidence import Event
+from bot.answer.movers import plan_movers
+from bot.events import ratio_terms, unmatched_story
+from bot.question.model import Question
+from bot.retrieval import search_text
+from index.reader import SearchHit
+from index.records import Entity, Move
+
+
+def hit(aid: str, text: str, title: str = "t", tickers: list[str] | None = None) -> SearchHit:
+    return SearchHit(
+        article_id=aid, chunk_id=abs(hash(aid)) % 10_000, position=0, url=f"https://x/{aid}",
+        title=title, outlet="o", published=datetime(2023, 2, 8, tzinfo=UTC), text=text,
+        tickers=tickers or [], score=1.0, dense=0.6,
+    )
+
+
+def move(company: str, ticker: str, direction: str, sentence: str, size: float | None = None,
+         kind: str = "company") -> Move:
+    return Move(company=company, ticker=ticker if kind == "company" else None, kind=kind,
+                direction=direction, magnitude=size, unit="%" if size else None,
+                refers_to=date(2023, 2, 8), sentence=sentence)
+
+
+def losers(**kw) -> Question:
+    return Question(text="who got smoked after the bard demo", intent="losers",
+                    move_direction="down", keywords=["bard", "demo"], anchor="bard demo", **kw)
+
+
+def evidence() -> Evidence:
+    bard = "Alphabet shares fell 7% after the Bard demo gave a wrong answer."
+    week = "Intel shares fell 2% on weak guidance."
+    wrap = "The Nasdaq fell 1.7%."
+    return Evidence(
+        hits=[hit("bard", bard), hit("week", week), hit("wrap", wrap)],
+        moves={
+            "bard": [move("Alphabet", "GOOGL", "down", bard, 7)],
+            "week": [move("Intel", "INTC", "down", week, 2)],
+            "wrap": [move("Nasdaq Composite", "", "down", wrap, 1.7, kind="index")],
+        },
+        entities={"bard": [Entity(name="Alphabet", ticker="GOOGL")],
+                  "week": [Entity(name="Intel", ticker="INTC")]},
+        covered=True, relevance=0.6,
+        event=Event(label="bard demo", first_date=date(2023, 2, 8), article_ids=["bard"],
+                    words=["bard", "demo"]),
+        weights={"bard": 1.0, "week": 0.35, "wrap": 0.35},
+    )
+
+
+def test_movers_tied_to_the_event_come_first_and_indexes_are_never_listed():
+    ev = evidence()
+    # Intel's move, in an article of the same week that never names the event, is far weaker
+    # than Alphabet's (reported in the event's own article, its sentence naming the event).
+    assert [p.ticker for p in plan_movers(losers(), ev)] == ["GOOGL"]
+    ev.weights["week"] = 1.0  # a strong search hit of its own: listed, after Alphabet
+    plans = plan_movers(losers(), ev)
+    assert [p.ticker for p in plans] == ["GOOGL", "INTC"]
+    assert plans[0].strength > plans[1].strength
+
+
+def test_excluded_companies_are_not_listed():
+    question = losers(excluded=[Entity(name="Alphabet", ticker="GOOGL")],
+                      excluded_tickers=["GOOGL"])
+    assert [p.ticker for p in plan_movers(question, evidence())] == ["INTC"]
+
+
+def test_a_story_no_passage_about_the_company_names_is_missing():
+    smci = [Entity(name="Super Micro Computer", ticker="SMCI")]
+    question = Question(text="smci accounting scandal, how bad did it dump", intent="how_much",
+                        entities=smci, tickers=["SMCI"], keywords=["accounting", "scandal"])
+    about = [hit("a", "Super Micro Computer shares jumped on AI server demand.",
+                 tickers=["SMCI"])]
+    assert unmatched_story(question.keywords, question, about) == ["accounting", "scandal"]
+    about.append(hit("b", "Super Micro Computer faces an accounting review.", tickers=["SMCI"]))
+    assert unmatched_story(question.keywords, question, about) == []
+    # One odd chat word alone never declines ("went nuts").
+    assert unmatched_story(["nuts"], question, about[:1]) == []
+
+
+def test_search_text_speaks_like_the_news():
+    nvda = [Entity(name="Nvidia", ticker="NVDA")]
+    question = Question(text="why did $nvda rip in may", entities=nvda, tickers=["NVDA"])
+    assert search_text(question) == "why did Nvidia shares rose in may"
+    assert search_text(Question(text="who got smoked by chatgpt")) == (
+        "who shares fell by chatgpt")
+    assert search_text(Question(text="who won from the ai boom")) == "who won from the ai boom"
+
+
+def test_split_ratios_are_one_term():
+    assert ratio_terms("what did nvda do after the 10 for 1 split") == ["10-for-1"]
+    assert ratio_terms("a 4-for-1 split") == ["4-for-1"]
+    assert ratio_terms("shares rose 10% for 1 day") == []
