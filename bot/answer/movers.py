@@ -161,6 +161,11 @@ def plan_movers(question: Question, evidence: Evidence) -> list[MoverPlan]:
                                                       value)
     if listing and direction is not None:
         _add_mentioned(plans, hits, evidence, direction, skip)
+    if listing and not plans:  # no reported mover: at least the companies asked about
+        for entity in question.entities:
+            if entity.ticker and _key(entity.ticker, entity.name) not in skip:
+                plans.setdefault(entity.ticker,
+                                 MoverPlan(entity.name, entity.ticker, entity.kind))
     elif question.intent in ("what_happened", "general") and WHICH.search(question.text):
         _add_named(plans, hits[:3], evidence, skip)
     for plan in plans.values():
