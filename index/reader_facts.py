@@ -34,6 +34,9 @@ class FactQueries:
     def duplicate_urls(self, article_ids: Sequence[str]) -> dict[str, list[str]]:
         raise NotImplementedError
 
+    def chunk_details(self, ids: Sequence[int]) -> dict[int, sqlite3.Row]:
+        raise NotImplementedError
+
     def article_days(self) -> tuple[date, ...]:
         """The UTC days holding at least one article (duplicates left out), oldest first.
 
@@ -112,15 +115,11 @@ class FactQueries:
         if not article_ids:
             return {}
         marks = ",".join("?" for _ in article_ids)
-        rows = self._query(
-            "SELECT c.id, c.article_id, c.position, c.text, a.url, a.title, a.outlet, "
-            "a.published FROM chunks c JOIN articles a ON a.id = c.article_id "
-            f"WHERE c.article_id IN ({marks}) ORDER BY c.article_id, c.position",
+        ids = [r[0] for r in self._query(
+            f"SELECT id FROM chunks WHERE article_id IN ({marks}) AND position = 0",
             list(article_ids),
-        )
-        first: dict[str, sqlite3.Row] = {}
-        for r in rows:
-            first.setdefault(r["article_id"], r)
+        )]
+        first = {r["article_id"]: r for r in self.chunk_details(ids).values()}
         tickers = self.article_tickers(list(first))
         dups = self.duplicate_urls(list(first))
         return {

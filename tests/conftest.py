@@ -47,20 +47,33 @@ def real_embedder():
     return load_embedder(IndexSettings(_env_file=None, embedding_model="bundled"))  # type: ignore[call-arg]
 
 
-@pytest.fixture(scope="session")
-def sample_index(tmp_path_factory, real_embedder) -> Path:
-    """The bundled sample plus four fixture articles, ingested with the real model (once)."""
+def ingest_folders(index_dir: Path, embedder, folders: dict[str, Path], new: int) -> Path:
+    """Ingest ``folders`` (name -> path) into ``index_dir``; checks ``new`` articles came in."""
     from index.entities import EntityResolver, TickerTable
     from ingest.pipeline import Ingestor
     from ingest.sources import SourceSpec
 
-    index_dir = tmp_path_factory.mktemp("sample") / "index"
     report = Ingestor(
-        index_dir, IngestSettings(_env_file=None), real_embedder,  # type: ignore[call-arg]
+        index_dir, IngestSettings(_env_file=None), embedder,  # type: ignore[call-arg]
         EntityResolver(TickerTable.load()),
-    ).run([
-        SourceSpec(name="sample", location=str(ROOT / "sample")),
-        SourceSpec(name="fixtures", location=str(FIXTURES / "articles")),
-    ])
-    assert report.new == 5, report
+    ).run([SourceSpec(name=name, location=str(path)) for name, path in folders.items()])
+    assert report.new == new, report
     return index_dir
+
+
+@pytest.fixture(scope="session")
+def sample_index(tmp_path_factory, real_embedder) -> Path:
+    """The bundled sample plus four fixture articles, ingested with the real model (once)."""
+    return ingest_folders(tmp_path_factory.mktemp("sample") / "index", real_embedder,
+                          {"sample": ROOT / "sample", "fixtures": FIXTURES / "articles"}, 5)
+
+
+def assert_sora_losers(answer) -> dict:
+    """The founding answer: Adobe down more than 7%, Shutterstock more than 5% and $70M."""
+    assert answer.covered and answer.intent == "losers"
+    movers = {m.ticker: m for m in answer.movers}
+    assert list(movers)[:2] == ["ADBE", "SSTK"]
+    assert [r.text for r in movers["ADBE"].reported] == ["down more than 7%"]
+    assert [r.text for r in movers["SSTK"].reported] == [
+        "down more than 5%", "market value down more than $70 million"]
+    return movers

@@ -11,15 +11,11 @@ import pytest
 from bot.quotes import FakeQuoteProvider, QuoteSettings
 from bot.services import Services, build_services
 from bot.settings import AnswerSettings
-from index.entities import EntityResolver, TickerTable
 from index.settings import IndexSettings
-from ingest.pipeline import Ingestor
-from ingest.settings import IngestSettings
-from ingest.sources import SourceSpec
+from tests.conftest import FIXTURES, assert_sora_losers, ingest_folders
 
 pytestmark = pytest.mark.integration
 TODAY = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)  # long after the news: years must be inferred
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
 def services(index_dir: Path, embedder) -> Services:
@@ -34,23 +30,13 @@ def services(index_dir: Path, embedder) -> Services:
 @pytest.fixture(scope="module")
 def raw_index(tmp_path_factory, real_embedder) -> Path:
     """The seed article pasted as a plain .txt: no front matter, no parseable date."""
-    index_dir = tmp_path_factory.mktemp("raw") / "index"
-    report = Ingestor(
-        index_dir, IngestSettings(_env_file=None), real_embedder,  # type: ignore[call-arg]
-        EntityResolver(TickerTable.load()),
-    ).run([SourceSpec(name="raw", location=str(FIXTURES / "raw"))])
-    assert report.new == 1, report
-    return index_dir
+    return ingest_folders(tmp_path_factory.mktemp("raw") / "index", real_embedder,
+                          {"raw": FIXTURES / "raw"}, 1)
 
 
 async def test_who_lost_from_sora_on_the_raw_seed_text(raw_index, real_embedder):
     answer = await services(raw_index, real_embedder).engine.ask("who lost from Sora?", now=TODAY)
-    assert answer.covered and answer.intent == "losers"
-    movers = {m.ticker: m for m in answer.movers}
-    assert list(movers)[:2] == ["ADBE", "SSTK"]
-    assert [r.text for r in movers["ADBE"].reported] == ["down more than 7%"]
-    assert [r.text for r in movers["SSTK"].reported] == [
-        "down more than 5%", "market value down more than $70 million"]
+    movers = assert_sora_losers(answer)
     assert all(r.refers_to is None and r.day_text == "(date not stated)"
                for m in movers.values() for r in m.reported)
     # The text names each mover with its stated move, cited.

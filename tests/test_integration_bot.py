@@ -14,6 +14,7 @@ from bot.services import Services, build_services
 from bot.settings import AnswerSettings
 from index.reader import IndexReader
 from index.settings import IndexSettings
+from tests.conftest import assert_sora_losers
 from tests.yahoo_replay import (
     ReplayAdapter,
     dns_error,
@@ -45,12 +46,7 @@ async def test_who_lost_from_sora_offline(sample_index, real_embedder, tmp_path)
     adapter = ReplayAdapter(fail=dns_error)
     svc = services(sample_index, real_embedder, yahoo(tmp_path, adapter))
     answer = await svc.engine.ask("who lost from Sora?", now=NOW)
-    assert answer.covered and answer.intent == "losers"
-    movers = {m.ticker: m for m in answer.movers}
-    assert list(movers)[:2] == ["ADBE", "SSTK"]
-    assert [r.text for r in movers["ADBE"].reported] == ["down more than 7%"]
-    assert [r.text for r in movers["SSTK"].reported] == [
-        "down more than 5%", "market value down more than $70 million"]
+    movers = assert_sora_losers(answer)
     for mover in (movers["ADBE"], movers["SSTK"]):
         assert mover.quote.unavailable.startswith("quote unavailable: Yahoo Finance unreachable")
     assert answer.sources[0].title == "Sora's first wave of victims has appeared"

@@ -22,6 +22,7 @@ import json
 import re
 import sys
 from collections import Counter
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -143,19 +144,11 @@ def check_row(row: dict, corpus: dict[str, tuple[date, str]]) -> list[str]:
     return problems
 
 
-def main() -> int:
-    corpus_dir = Path(sys.argv[1]) if len(sys.argv) > 1 else default_corpus()
-    if not corpus_dir.is_dir():
-        print(f"corpus dir not found: {corpus_dir}", file=sys.stderr)
-        return 2
-    corpus = load_corpus(corpus_dir)
-    if not corpus:
-        print(f"no corpus items under {corpus_dir}", file=sys.stderr)
-        return 2
-
+def read_rows(path: Path, check: Callable[[dict], list[str]]) -> tuple[list[dict], list[str]]:
+    """The label file's rows and its problems: bad lines, each row's own check, duplicate ids."""
     problems: list[str] = []
     rows: list[dict] = []
-    for lineno, line in enumerate(LABELS.read_text(encoding="utf-8").splitlines(), 1):
+    for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip():
             problems.append(f"line {lineno}: blank line")
             continue
@@ -169,10 +162,23 @@ def main() -> int:
             continue
         rows.append(row)
         label = row.get("id", f"line {lineno}")
-        problems.extend(f"{label}: {p}" for p in check_row(row, corpus))
-
+        problems.extend(f"{label}: {p}" for p in check(row))
     ids = Counter(r.get("id") for r in rows)
     problems.extend(f"duplicate id {i!r} ({n}x)" for i, n in ids.items() if n > 1)
+    return rows, problems
+
+
+def main() -> int:
+    corpus_dir = Path(sys.argv[1]) if len(sys.argv) > 1 else default_corpus()
+    if not corpus_dir.is_dir():
+        print(f"corpus dir not found: {corpus_dir}", file=sys.stderr)
+        return 2
+    corpus = load_corpus(corpus_dir)
+    if not corpus:
+        print(f"no corpus items under {corpus_dir}", file=sys.stderr)
+        return 2
+
+    rows, problems = read_rows(LABELS, lambda row: check_row(row, corpus))
 
     kinds = Counter(r.get("kind") for r in rows)
     in_scope = sum(1 for r in rows if r.get("in_scope") is True)

@@ -28,6 +28,10 @@ from collections import Counter
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))  # run as a script beside check_answers.py
+
+from check_answers import read_rows  # noqa: E402  (one reader for both label files)
+
 LABELS = HERE / "casual.jsonl"
 KEYS = {"id", "question", "type", "gold_urls", "expected_tickers", "key_facts", "corpus", "split"}
 TYPES = {"winners", "losers", "why_move", "fact", "multi_hop", "unanswerable"}
@@ -121,25 +125,7 @@ def main() -> int:
             return 2
         corpora[name] = load_corpus(news / folder)
 
-    problems: list[str] = []
-    rows: list[dict] = []
-    for lineno, line in enumerate(LABELS.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            problems.append(f"line {lineno}: blank line")
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            problems.append(f"line {lineno}: invalid JSON ({exc})")
-            continue
-        if not isinstance(row, dict):
-            problems.append(f"line {lineno}: not a JSON object")
-            continue
-        rows.append(row)
-        label = row.get("id", f"line {lineno}")
-        problems.extend(f"{label}: {p}" for p in check_row(row, corpora))
-    ids = Counter(r.get("id") for r in rows)
-    problems.extend(f"duplicate id {i!r} ({n}x)" for i, n in ids.items() if n > 1)
+    rows, problems = read_rows(LABELS, lambda row: check_row(row, corpora))
 
     types = sorted(TYPES)
     print(f"{len(rows)} rows; corpus sizes: "
