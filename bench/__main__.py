@@ -5,8 +5,10 @@ Sections: ingest-market (3.5k items), backends (the embedding runtimes side by s
 (latency of dense/keyword/hybrid at the corpus sizes and at a 100k-chunk scale-up), quality
 (nDCG@10 and recall@20 on bench/labels/retrieval.jsonl), answers, casual (the casual-chat set
 bench/labels/casual.jsonl, tune and heldout, plus the old answers set, scored by
-../shared/tools/score_answers.py on every corpus index present), discord. Figures go to
-stdout and bench/out/results.json.
+../shared/tools/score_answers.py on every corpus index present), discord, bounds (peak RSS
+and time of an ingest of each hostile input of issue 9: a 49.9 MB .txt, a 20 MB JSON line, a
+1 GB .gz bomb, 1 M lines of {}, a 5 MB feed of empty items, a deeply nested line; no corpus
+needed). Figures go to stdout and bench/out/results.json.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from index.settings import IndexSettings
 
 SECTIONS = (
     "ingest-market", "backends", "ingest-focus", "search", "quality", "answers", "casual",
-    "discord",
+    "discord", "bounds",
 )
 FP32 = {"EMBEDDING_BACKEND": "onnx"}  # onnxruntime fp32: the same vectors as torch, faster
 
@@ -51,6 +53,15 @@ def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     results_path = OUT / "results.json"
     results = json.loads(results_path.read_text()) if results_path.exists() else {}
+    if "bounds" in sections:
+        from bench import bounds
+
+        results["bounds"] = bounds.run(say=say)
+        results_path.write_text(json.dumps(results, indent=2))
+        if not all(r["ok"] for r in results["bounds"].values()):
+            say("[bounds] a hostile input went over 1 GB or 60 s (see above)")
+        if sections == ["bounds"]:
+            return 0 if all(r["ok"] for r in results["bounds"].values()) else 1
     market, focus = corpus("rss2023-ai-market"), corpus("rss2023-ai-focus")
     if market is None:
         say("shared corpus ../shared/data/news not found: benchmarks skipped")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import logging
 import os
 import subprocess
@@ -24,6 +25,7 @@ from index import generations
 from index.embedding import EmbedderError
 from index.errors import IndexError_
 from index.settings import IndexSettings
+from index.text import strip_controls, strip_controls_in
 
 log = logging.getLogger("bot")
 
@@ -75,7 +77,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     if args.command == "ask":
-        return asyncio.run(_ask(services, " ".join(args.question), args.json))
+        return asyncio.run(_ask(services, _question(args.question), args.json))
     discord_settings = DiscordSettings()
     if discord_settings.token is not None:
         from bot.discord_app import run_discord  # loads discord.py only when it is needed
@@ -84,19 +86,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     return asyncio.run(_chat(services))
 
 
+def _question(words: Sequence[str]) -> str:
+    """The question from the command line, cleaned: bytes that are not UTF-8 (which arrive as
+    lone surrogates), control characters and terminal escapes are dropped, with a note."""
+    raw = " ".join(words)
+    question = strip_controls(raw)
+    if question != raw:
+        print("note: dropped control characters or bytes that are not UTF-8 from the question",
+              file=sys.stderr)
+    return question
+
+
 async def _ask(services: Services, question: str, as_json: bool) -> int:
     try:
         answer = await services.engine.ask(question)
     except QuestionError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {strip_controls(str(exc))}", file=sys.stderr)
         return 2
     except IndexError_ as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {strip_controls(str(exc))}", file=sys.stderr)
         return 1
     finally:
         await _close(services)
-    if as_json:
-        print(answer.model_dump_json(indent=2))
+    if as_json:  # valid JSON, without control characters even escaped ones
+        print(json.dumps(strip_controls_in(answer.model_dump(mode="json")), indent=2,
+                         ensure_ascii=False))
     else:
         Console().print(render_answer(answer))
     return 0

@@ -137,16 +137,6 @@ class MarketBot(commands.Bot):
     async def on_ready(self) -> None:
         log.info("connected as %s (%s)", self.user, self.user.id if self.user else "?")
 
-    def is_admin(self, member: discord.abc.User) -> bool:
-        """Administrator permission, or a user/role id listed in settings."""
-        if member.id in self.settings.admin_user_ids:
-            return True
-        if isinstance(member, discord.Member):
-            if member.guild_permissions.administrator:
-                return True
-            return any(role.id in self.settings.admin_role_ids for role in member.roles)
-        return False
-
 
 async def run_discord(services: Services, settings: DiscordSettings) -> int:
     """Run the bot until it is closed (Ctrl-C / SIGTERM); 0 on a clean exit, 2 on a bad token."""

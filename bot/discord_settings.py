@@ -2,17 +2,29 @@
 
 Lists accept JSON (``[1, 2]``) or comma-separated ids (``1,2``). The token is a secret: it is
 never logged, and its repr is masked.
+
+The sources file is one setting shared with the ingest job, ``SOURCES_FILE`` (no prefix): the
+bot validates ``/reingest`` names against it and passes the same file to the ingest child as
+``--sources``. The old names still work, with a deprecation warning in the log:
+``DISCORD_SOURCES_FILE`` first, then ``INGEST_SOURCES_FILE`` (what the child used to read).
 """
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.source_check import DEFAULT_SOURCES_FILE
+
+log = logging.getLogger(__name__)
+
 IdList = Annotated[list[int], NoDecode]
+SOURCES_FILE_ENV = "SOURCES_FILE"
+DEPRECATED_SOURCES_FILE_ENVS = ("DISCORD_SOURCES_FILE", "INGEST_SOURCES_FILE")
 
 
 class DiscordSettings(BaseSettings):
@@ -28,9 +40,10 @@ class DiscordSettings(BaseSettings):
         description="Guilds to sync slash commands to (instant); empty = global sync.",
     )
     admin_user_ids: IdList = Field(
-        default_factory=list, description="Users allowed admin commands.")
+        default_factory=list, description="Users allowed admin commands (also in DMs).")
     admin_role_ids: IdList = Field(
-        default_factory=list, description="Roles allowed admin commands.")
+        default_factory=list,
+        description="Roles allowed admin commands, besides the Administrator permission.")
     api_base_url: str = Field(
         "https://discord.com/api/v10", description="REST base (a REST proxy, or a test fake)."
     )
@@ -48,7 +61,38 @@ class DiscordSettings(BaseSettings):
     schedule_minutes: int = Field(
         0, ge=0, description="Ingest the sources file's default entries every N minutes; 0 = off.")
     sources_file: Path | None = Field(
-        None, description="TOML sources file for /reingest and the schedule; None = bundled.")
+        None, validation_alias=AliasChoices(SOURCES_FILE_ENV, "sources_file"),
+        description="TOML sources file of /reingest, the schedule and the ingest job they start "
+        "(passed as --sources); None = the bundled one.")
+    discord_sources_file: Path | None = Field(
+        None, validation_alias="DISCORD_SOURCES_FILE", exclude=True, repr=False,
+        deprecated="DISCORD_SOURCES_FILE is read only as a fallback of SOURCES_FILE.")
+    ingest_sources_file: Path | None = Field(
+        None, validation_alias="INGEST_SOURCES_FILE", exclude=True, repr=False,
+        deprecated="INGEST_SOURCES_FILE is read only as a fallback of SOURCES_FILE.")
+
+    @model_validator(mode="after")
+    def _fallback_sources_file(self) -> DiscordSettings:
+        """Fill ``sources_file`` from a deprecated name when ``SOURCES_FILE`` is not set."""
+        if self.sources_file is not None:
+            return self
+        values = self.__dict__  # plain reads: the deprecated fields warn on attribute access
+        for env, field in zip(DEPRECATED_SOURCES_FILE_ENVS,
+                              ("discord_sources_file", "ingest_sources_file"), strict=True):
+            value = values.get(field)
+            if value is not None:
+                log.warning("%s is deprecated: set %s=%s instead (one sources file for the bot "
+                            "and the ingest job)", env, SOURCES_FILE_ENV, value)
+                self.sources_file = value
+                break
+        return self
+
+    @property
+    def sources_path(self) -> Path:
+        """The sources file as an absolute path (the bundled one by default): what ``/reingest``
+        checks names against and what the ingest child gets as ``--sources`` (it runs from
+        the project root, so a relative path must not be read twice from two places)."""
+        return (self.sources_file or DEFAULT_SOURCES_FILE).expanduser().absolute()
 
     @field_validator("guild_ids", "admin_user_ids", "admin_role_ids", mode="before")
     @classmethod

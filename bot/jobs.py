@@ -5,21 +5,29 @@ callback (started / running N s / done), enforces a timeout, and parses the JSON
 prints on stdout. ``cancel()`` terminates the child (SIGTERM, then SIGKILL after a grace
 period); the ingest publishes generations atomically, so a killed run leaves the serving index
 untouched, and ``LiveIndex`` swaps to a newly published generation on its next use.
+
+The child parses untrusted content, so it gets only what it needs: an environment built from an
+allow-list (``child_environment``: no ``DISCORD_*``, no token, no other secret) and the bot's own
+sources file as ``--sources`` (the file ``/reingest`` checked the names against).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import logging
 import os
+import re
 import sys
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from index.store import report_count
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +36,37 @@ COUNT_KEYS = ("seen", "new", "updated", "unchanged", "duplicates", "near_duplica
 
 Progress = Callable[[str, float], Awaitable[None]]
 """``(phase, elapsed_seconds)``; phase is ``"started"`` or ``"running"``."""
+
+# What the ingest child may inherit from the bot's environment: the system basics, Python's own
+# variables, the index / embedding / ingest settings, offline flags of the model libraries,
+# thread caps, proxies and CA bundles (a feed fetch behind a corporate proxy or TLS inspection).
+CHILD_ENV_NAMES = frozenset({
+    "PATH", "HOME", "USER", "LOGNAME", "LANG", "LANGUAGE", "TZ", "TMPDIR", "TEMP", "TMP",
+    "VIRTUAL_ENV", "XDG_CACHE_HOME", "SYSTEMROOT", "INDEX_DIR", "KEEP_GENERATIONS",
+    "TOKENIZERS_PARALLELISM", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS",
+    "SSL_CERT_FILE", "SSL_CERT_DIR", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE",
+    "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY",
+    "http_proxy", "https_proxy", "all_proxy", "no_proxy",
+})
+CHILD_ENV_PREFIXES = ("LC_", "PYTHON", "INGEST_", "EMBEDDING_", "EMBED_", "HF_",
+                      "TRANSFORMERS_")
+# The child gets the sources file as ``--sources``; the deprecated variable would only repeat or
+# contradict it.
+CHILD_ENV_DROPPED = frozenset({"INGEST_SOURCES_FILE"})
+# Never passed on, even when allowed above (e.g. HF_TOKEN): names that look like credentials.
+_SECRET_NAME = re.compile(
+    r"(?:^|_)(?:TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIALS?|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY)"
+    r"(?:$|_)", re.IGNORECASE)
+
+
+def child_environment(parent: Mapping[str, str], index_dir: Path) -> dict[str, str]:
+    """The ingest child's environment: ``parent`` filtered through the allow-list (never
+    ``DISCORD_*`` or anything named like a credential), with ``INDEX_DIR`` set."""
+    env = {name: value for name, value in parent.items()
+           if (name in CHILD_ENV_NAMES or name.startswith(CHILD_ENV_PREFIXES))
+           and not _SECRET_NAME.search(name) and name not in CHILD_ENV_DROPPED}
+    env["INDEX_DIR"] = str(index_dir)
+    return env
 
 
 class JobBusy(RuntimeError):
@@ -49,11 +88,8 @@ class IngestResult:
     finished_at: float = field(default_factory=time.time)
 
     def count(self, key: str) -> int:
-        """A count from the report; lists (skipped, failed) count their items."""
-        value = self.report.get(key, 0)
-        if isinstance(value, list):
-            return len(value)
-        return value if isinstance(value, int) else 0
+        """A count from the report (totals, not just the items it kept)."""
+        return report_count(self.report, key)
 
     @property
     def generation(self) -> int | None:
@@ -61,9 +97,16 @@ class IngestResult:
         return value if isinstance(value, int) else None
 
 
-def ingest_command(sources: Sequence[str], sources_file: Path | None) -> list[str]:
-    """``python -m ingest --json [--sources FILE] [--] SOURCE...``."""
+def ingest_command(sources: Sequence[str], sources_file: Path | None, *,
+                   public_only: bool = False) -> list[str]:
+    """``python -m ingest --json [--public-only] [--sources FILE] [--] SOURCE...``.
+
+    ``--public-only`` is the fetcher's network policy (every connection, redirect hop and
+    full-text link resolved once and checked to be a public address).
+    """
     command = [sys.executable, "-m", "ingest", "--json"]
+    if public_only:
+        command.append("--public-only")
     if sources_file is not None:
         command += ["--sources", str(sources_file)]
     if sources:
@@ -79,14 +122,16 @@ class IngestRunner:
 
     def __init__(self, index_dir: Path, *, sources_file: Path | None = None,
                  timeout: float = 1800.0, grace: float = 5.0, tick: float = 5.0,
-                 command: CommandBuilder = ingest_command,
+                 command: CommandBuilder | None = None, public_only: bool = True,
                  env: dict[str, str] | None = None) -> None:
         self.index_dir = index_dir
         self.sources_file = sources_file
         self.timeout = timeout
         self.grace = grace
         self.tick = tick
-        self.command = command
+        self.public_only = public_only  # the child's network policy (``--public-only``)
+        self.command: CommandBuilder = command or functools.partial(
+            ingest_command, public_only=public_only)
         self.env = env
         self.last: IngestResult | None = None
         self._process: asyncio.subprocess.Process | None = None
@@ -133,8 +178,8 @@ class IngestRunner:
 
     async def _run(self, sources: list[str], progress: Progress | None,
                    started: float) -> IngestResult:
-        env = {**(self.env if self.env is not None else os.environ),
-               "INDEX_DIR": str(self.index_dir)}
+        env = child_environment(self.env if self.env is not None else os.environ,
+                                self.index_dir)
         command = self.command(sources, self.sources_file)
         try:
             process = await asyncio.create_subprocess_exec(

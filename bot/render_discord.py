@@ -2,7 +2,9 @@
 
 Limits (Discord's): title 256, description 4096, at most 25 fields (name 256, value 1024),
 footer 2048, and 6000 characters over the whole embed. Long text is cut at a sentence
-boundary and ends with "…". Mirrors ``bot.render_terminal``; no logic beyond layout.
+boundary and ends with "…". Every text goes through :func:`fit`, which strips control characters
+and terminal escapes (:func:`index.text.strip_controls`). Mirrors ``bot.render_terminal``; no
+logic beyond layout.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from bot.answer.model import Mover
 from bot.quotes import Quote, QuoteUnavailable
 from bot.status import Status
 from index.reader import SearchHit
+from index.text import strip_controls
 
 TITLE, DESCRIPTION, FIELDS, FIELD_NAME, FIELD_VALUE, FOOTER, TOTAL = (
     256, 4096, 25, 256, 1024, 2048, 6000)
@@ -76,8 +79,11 @@ def fit(
     url: str | None = None,
 ) -> discord.Embed:
     """An embed within every limit: fields beyond the budget are dropped (with a note in the
-    footer), then the description takes what is left of the 6000."""
-    title, footer = trim(title, TITLE), trim(footer, 500)
+    footer), then the description takes what is left of the 6000. Control characters and
+    terminal escapes are stripped from every part first."""
+    title, footer = trim(strip_controls(title), TITLE), trim(strip_controls(footer), 500)
+    description = strip_controls(description)
+    fields = [(strip_controls(name), strip_controls(value)) for name, value in fields]
     kept: list[tuple[str, str]] = []
     used = 0
     for name, value in fields:

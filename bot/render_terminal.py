@@ -1,4 +1,9 @@
-"""Rendering answers, quotes, news and status for a terminal (rich). Thin: no logic."""
+"""Rendering answers, quotes, news and status for a terminal (rich). Thin: no logic.
+
+Everything shown comes from news, users or Yahoo: it goes out as plain ``Text`` (never parsed
+as rich markup) with control characters and terminal escapes stripped
+(:func:`index.text.strip_controls`).
+"""
 
 from __future__ import annotations
 
@@ -13,6 +18,12 @@ from bot.answer import Answer
 from bot.quotes import Quote, QuoteUnavailable
 from bot.status import Status
 from index.reader import SearchHit
+from index.text import strip_controls
+
+
+def _plain(value: object, style: str = "") -> Text:
+    """Untrusted text for the terminal: no control characters or escapes, no markup."""
+    return Text(strip_controls(str(value)), style=style)
 
 
 def _day(value: object) -> str:
@@ -20,9 +31,9 @@ def _day(value: object) -> str:
 
 
 def render_answer(answer: Answer) -> Panel:
-    parts: list[object] = [Text(answer.text)]
+    parts: list[object] = [_plain(answer.text)]
     if answer.assumed:
-        parts.append(Text(answer.assumed, style="italic"))
+        parts.append(_plain(answer.assumed, style="italic"))
     if answer.movers:
         table = Table(title="Movers", expand=True, show_lines=False)
         for column in ("company", "ticker", "reported move", "live quote", "since the news"):
@@ -48,15 +59,17 @@ def render_answer(answer: Answer) -> Panel:
                 f"{mover.since_article.change_percent:+.1f}% since {mover.since_article.day}"
                 if mover.since_article else (mover.since_article_unavailable or "—")
             )
-            table.add_row(mover.name, mover.label, reported, live, since)
+            table.add_row(*(_plain(cell) for cell in (mover.name, mover.label, reported, live,
+                                                        since)))
         parts.append(table)
     if answer.sources:
         sources = Text()
         for s in answer.sources:
-            sources.append(f"[{s.n}] {s.title}", style="bold")
-            sources.append(f" — {s.outlet or 'unknown outlet'}, {_day(s.published)}\n")
+            sources.append(strip_controls(f"[{s.n}] {s.title}"), style="bold")
+            sources.append(strip_controls(f" — {s.outlet or 'unknown outlet'}, "
+                                          f"{_day(s.published)}\n"))
             if s.url:
-                sources.append(f"    {s.url}\n", style="blue")
+                sources.append(strip_controls(f"    {s.url}\n"), style="blue")
         parts.append(sources)
     f = answer.freshness
     fresh = [f"newest news used: {_day(f.newest_article_used)}" if f.newest_article_used else
@@ -66,20 +79,20 @@ def render_answer(answer: Answer) -> Panel:
     if f.quotes_as_of:
         fresh.append("quotes as of " + ", ".join(
             f"{t} {a.strftime('%Y-%m-%d %H:%M UTC')}" for t, a in f.quotes_as_of.items()))
-    parts.append(Text(" · ".join(fresh), style="dim"))
+    parts.append(_plain(" · ".join(fresh), style="dim"))
     style = "green" if answer.covered else "yellow"
-    return Panel(Group(*parts), title=answer.question, border_style=style)  # type: ignore[arg-type]
+    return Panel(Group(*parts), title=_plain(answer.question), border_style=style)  # type: ignore[arg-type]
 
 
 def render_quote(result: Quote | QuoteUnavailable) -> Text:
     if isinstance(result, QuoteUnavailable):
-        return Text(f"{result.symbol}: {result.text}", style="yellow")
+        return _plain(f"{result.symbol}: {result.text}", style="yellow")
     pct = f" ({result.change_percent:+.2f}%)" if result.change_percent is not None else ""
     change = f" {result.change:+,.2f}" if result.change is not None else ""
     rng = (f"  day {result.day_low:,.2f}–{result.day_high:,.2f}"
            if result.day_low is not None and result.day_high is not None else "")
     state = f"  market {result.market_state.lower()}" if result.market_state else ""
-    return Text(
+    return _plain(
         f"{result.name or result.symbol} ({result.symbol}) {result.price:,.2f} "
         f"{result.currency or ''}{change}{pct}{rng}{state}  as of "
         f"{result.as_of.strftime('%Y-%m-%d %H:%M UTC')} ({result.source})"
@@ -91,31 +104,35 @@ def render_news(hits: list[SearchHit]) -> Text:
         return Text("no matching news in the index", style="yellow")
     out = Text()
     for hit in hits:
-        out.append(f"• {hit.title}", style="bold")
-        out.append(f" — {hit.outlet or '?'}, {_day(hit.published)}\n")
+        out.append(strip_controls(f"• {hit.title}"), style="bold")
+        out.append(strip_controls(f" — {hit.outlet or '?'}, {_day(hit.published)}\n"))
         if hit.url:
-            out.append(f"  {hit.url}\n", style="blue")
+            out.append(strip_controls(f"  {hit.url}\n"), style="blue")
     return out
 
 
 def render_status(status: Status) -> Table:
     table = Table(show_header=False, box=None)
-    table.add_row("version", status.version)
-    table.add_row("uptime", f"{status.uptime_seconds:.0f} s")
+
+    def row(name: str, value: object) -> None:
+        table.add_row(name, _plain(value))
+
+    row("version", status.version)
+    row("uptime", f"{status.uptime_seconds:.0f} s")
     if status.index_error:
-        table.add_row("index", status.index_error)
+        row("index", status.index_error)
     else:
-        table.add_row("index", f"{status.index_generation}: {status.articles:,} articles, "
-                      f"{status.chunks:,} chunks, {status.size_bytes / 1e6:.1f} MB")
-        table.add_row("news", f"{_day(status.oldest_article)} → {_day(status.newest_article)}")
+        row("index", f"{status.index_generation}: {status.articles:,} articles, "
+                     f"{status.chunks:,} chunks, {status.size_bytes / 1e6:.1f} MB")
+        row("news", f"{_day(status.oldest_article)} → {_day(status.newest_article)}")
     if status.last_ingest:
         li = status.last_ingest
-        table.add_row("last ingest", f"{li['finished']}: seen {li['seen']}, new {li['new']}, "
-                      f"skipped {li['skipped']}, failed {li['failed']}")
+        row("last ingest", f"{li['finished']}: seen {li['seen']}, new {li['new']}, "
+                           f"skipped {li['skipped']}, failed {li['failed']}")
     q = status.quotes
     health = "ok" if q.consecutive_failures == 0 else f"{q.consecutive_failures} failures"
     error = f" ({q.last_error})" if q.last_error else ""
-    table.add_row("quotes", f"{q.provider}: {health}{error}")
+    row("quotes", f"{q.provider}: {health}{error}")
     return table
 
 

@@ -13,13 +13,14 @@ URL rules (refusals raise ``SourceRefused`` with a message written for the admin
   link-local, multicast, reserved, unspecified (IPv4 and IPv6, IPv4-mapped IPv6 unwrapped) are
   refused unless ``allow_private`` (tests, or a self-hosted feed on the LAN).
 
-Known limit: the ingest subprocess resolves the host again and follows redirects, so a DNS
-rebinding or a redirect to a private address is not caught here.
+This check answers the admin early; it is not what stops a DNS rebinding or a redirect to a
+private address: the ingest job runs with ``--public-only``, and its fetcher resolves every
+connection (each redirect hop, each feed item's full-text link) once, checks every address with
+the same rule (``index.addresses.is_public``) and connects to the checked address.
 """
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import re
 import socket
@@ -28,6 +29,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
+
+from index.addresses import is_public as is_public  # re-exported: the one rule
+from index.addresses import refused
 
 log = logging.getLogger(__name__)
 
@@ -81,20 +85,6 @@ def system_resolver(host: str, port: int) -> list[str]:
     """Every address ``host`` resolves to (blocking: call it off the event loop)."""
     infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     return [str(info[4][0]) for info in infos]
-
-
-def is_public(address: str) -> bool:
-    """False for loopback, private, link-local, multicast, reserved or unspecified addresses."""
-    try:
-        ip = ipaddress.ip_address(address.split("%", 1)[0])  # drop an IPv6 zone id
-    except ValueError:
-        return False
-    if isinstance(ip, ipaddress.IPv6Address):
-        mapped = ip.ipv4_mapped or ip.sixtofour
-        if mapped is not None:
-            ip = mapped
-    return not (ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_multicast
-                or ip.is_reserved or ip.is_unspecified or not ip.is_global)
 
 
 _LOOKS_LIKE_PATH = re.compile(r"^(?:[a-zA-Z]:[\\/]|[\\/~.]|\\\\)|[\\/]|\.\.")
@@ -163,7 +153,7 @@ def _check_host(host: str, port: int, resolver: Resolver) -> None:
         raise SourceRefused(f"The host {host!r} does not resolve ({exc}).") from None
     if not addresses:
         raise SourceRefused(f"The host {host!r} does not resolve.")
-    bad = sorted({a for a in addresses if not is_public(a)})
+    bad = refused(addresses)
     if bad:
         raise SourceRefused(
             f"The host {host!r} points to a local or private address ({', '.join(bad[:3])}); "

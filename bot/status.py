@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from bot.quotes import ProviderHealth
 from index.errors import IndexError_
 from index.search import LiveIndex
+from index.store import report_count
 
 
 class Status(BaseModel):
@@ -60,6 +61,6 @@ def collect_status(live: LiveIndex, health: ProviderHealth, started: float) -> S
             "finished": run["finished"],
             "seen": report.get("seen"), "new": report.get("new"),
             "updated": report.get("updated"), "unchanged": report.get("unchanged"),
-            "skipped": len(report.get("skipped", [])), "failed": len(report.get("failed", [])),
+            "skipped": report_count(report, "skipped"), "failed": report_count(report, "failed"),
         }
     return status

@@ -14,7 +14,7 @@ import numpy as np
 
 from index import generations, vectors
 from index.generations import SQLITE_NAME, VECTORS_NAME
-from index.hits import Filters, SearchHit, published_of
+from index.hits import MAX_DUPLICATES, Duplicates, Filters, SearchHit, published_of
 from index.keyword import MAX_TERMS, fts_match, prune_terms, query_terms
 from index.manifest import Manifest
 from index.reader_facts import FactQueries
@@ -201,17 +201,26 @@ class IndexReader(FactQueries):
         return out
 
     def duplicate_urls(self, article_ids: Sequence[str]) -> dict[str, list[str]]:
+        """Each article's first ``MAX_DUPLICATES`` duplicate URLs (oldest first) as a
+        ``Duplicates`` list whose ``more`` counts the rest: a hit with 9,999 syndicated
+        copies carries 10 URLs and ``duplicates_more=9989``, not 9,999 URLs."""
         if not article_ids:
             return {}
         marks = ",".join("?" for _ in article_ids)
         rows = self._query(
-            f"SELECT duplicate_of, url FROM articles WHERE duplicate_of IN ({marks}) "
-            "AND url IS NOT NULL",
-            list(article_ids),
+            "SELECT duplicate_of, url, n FROM (SELECT duplicate_of, url, "
+            "row_number() OVER (PARTITION BY duplicate_of ORDER BY rowid) AS rn, "
+            "count(*) OVER (PARTITION BY duplicate_of) AS n FROM articles "
+            f"WHERE duplicate_of IN ({marks}) AND url IS NOT NULL) WHERE rn <= ? "
+            "ORDER BY duplicate_of, rn",
+            [*article_ids, MAX_DUPLICATES],
         )
         out: dict[str, list[str]] = {}
         for row in rows:
-            out.setdefault(row["duplicate_of"], []).append(row["url"])
+            urls = out.setdefault(row["duplicate_of"], Duplicates())
+            urls.append(row["url"])
+            assert isinstance(urls, Duplicates)
+            urls.more = int(row["n"]) - len(urls)
         return out
 
     def stats(self) -> dict[str, Any]:

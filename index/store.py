@@ -111,6 +111,41 @@ CREATE TABLE IF NOT EXISTS runs (
 )
 
 
+RUN_PROBLEMS = 50
+"""Problems of each kind (skipped, warnings, failed) kept by name in a stored run."""
+_RUN_BYTES = 200_000  # a stored run longer than this was written with whole lists
+
+
+def report_count(report: dict[str, Any], key: str) -> int:
+    """A count from a stored ingest report: ``skipped_count``-style totals first (the lists
+    keep only the first items), else the list's length, else the number itself."""
+    total = report.get(f"{key}_count")
+    if isinstance(total, int):
+        return total
+    value = report.get(key, 0)
+    if isinstance(value, list):
+        return len(value)
+    return value if isinstance(value, int) else 0
+
+
+def bounded_report(report: dict[str, Any]) -> dict[str, Any]:
+    """A run report with each problem list cut to ``RUN_PROBLEMS`` (``<name>_count`` keeps
+    the number) and each problem's text to 500 characters."""
+    out = dict(report)
+    for name in ("skipped", "warnings", "failed"):
+        items = out.get(name)
+        if not isinstance(items, list):
+            continue
+        count = out.get(f"{name}_count")
+        out[f"{name}_count"] = max(count if isinstance(count, int) else 0, len(items))
+        out[name] = [
+            {k: v[:500] if isinstance(v, str) else v for k, v in item.items()}
+            if isinstance(item, dict) else item
+            for item in items[:RUN_PROBLEMS]
+        ]
+    return out
+
+
 def connect(path: Path, readonly: bool = False) -> sqlite3.Connection:
     """Open a generation's database. Published generations are immutable: read them as such."""
     if readonly:
@@ -351,10 +386,17 @@ class WriteStore:
         )
 
     def add_run(self, started: datetime, finished: datetime, report: dict[str, Any]) -> None:
+        """Record a run with its counts and the first ``RUN_PROBLEMS`` problems of each list
+        (rows stored by earlier versions with whole lists are cut the same way here)."""
         self.conn.execute(
             "INSERT INTO runs (started, finished, report) VALUES (?, ?, ?)",
-            (iso(started), iso(finished), json.dumps(report)),
+            (iso(started), iso(finished), json.dumps(bounded_report(report))),
         )
+        for run_id, text in self.conn.execute(
+            "SELECT id, report FROM runs WHERE length(report) > ?", (_RUN_BYTES,)
+        ).fetchall():
+            self.conn.execute("UPDATE runs SET report = ? WHERE id = ?",
+                              (json.dumps(bounded_report(json.loads(text))), run_id))
 
     def counts(self) -> dict[str, int]:
         def one(sql: str) -> int:

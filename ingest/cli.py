@@ -36,6 +36,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="TOML sources file (default: the bundled one)")
     parser.add_argument("--full-text", action="store_true", default=None,
                         help="fetch each feed item's linked page for its full text")
+    parser.add_argument("--public-only", action="store_true",
+                        help="connect only to public addresses: every connection, redirect hop "
+                        "and full-text link is resolved once and checked (the bot sets this)")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.add_argument("-v", "--verbose", action="store_true")
     return parser
@@ -51,6 +54,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     overrides: dict[str, object] = {}
     if args.full_text is not None:
         overrides["fetch_full_text"] = True
+    if args.public_only:
+        overrides["fetch_public_only"] = True
     ingest_settings = IngestSettings(**overrides)  # type: ignore[arg-type]
     index_dir = args.index_dir or index_settings.index_dir
     sources_file = args.sources_file or ingest_settings.sources_file

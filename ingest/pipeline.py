@@ -101,16 +101,25 @@ class Ingestor:
             batch = _Batch()
             for spec in specs:
                 produced = 0
-                problems: list[Problem] = []
+                first: list[Problem] = []  # a spec's first problems, while it produced nothing
                 for item in read_sources([spec], self.settings):
                     if cancel is not None and cancel.is_set():
                         raise IngestCancelled("ingest cancelled")
                     if isinstance(item, Failure):
                         problem = Problem(source=item.source, reason=item.reason)
-                        (report.warnings if item.warning else problems).append(problem)
+                        if item.warning:
+                            report.warn(problem)
+                        elif produced == 0 and len(first) < 3:
+                            first.append(problem)
+                        else:
+                            report.skip(problem)
                         continue
+                    if produced == 0:  # counts stay bounded: only 3 problems are ever held
+                        for problem in first:
+                            report.skip(problem)
+                        first = []
                     produced += 1
-                    pending = self._admit(writer, item, report)
+                    pending = self._admit_one(writer, item, report)
                     if pending is not None:
                         batch.add(pending)
                         if batch.chunk_count >= EMBED_BATCH_CHUNKS:
@@ -118,13 +127,11 @@ class Ingestor:
                             batch = _Batch()
                     if progress is not None and report.seen % 25 == 0:
                         progress(report)
-                if produced == 0 and problems:
+                if produced == 0 and first:
                     report.failed.append(
-                        Problem(source=spec.name, reason="; ".join(p.reason for p in problems[:3]))
+                        Problem(source=spec.name, reason="; ".join(p.reason for p in first))
+                        .shortened(1500)
                     )
-                    report.skipped += problems[3:]
-                else:
-                    report.skipped += problems
             self._flush(writer, batch, report)
             if progress is not None:
                 progress(report)
@@ -165,20 +172,36 @@ class Ingestor:
                 log.info("re-extracted %d stored articles (extractor version %s)",
                          report.reextracted, version)
 
+    def _admit_one(
+        self, writer: IndexWriter, article: Article, report: IngestReport
+    ) -> _Pending | None:
+        """``_admit``, where an error in one article (a bug in entity, move or chunk
+        extraction, a RecursionError) skips that article only, with its reason."""
+        try:
+            return self._admit(writer, article, report)
+        except Exception as exc:
+            log.warning("article %s skipped", article.url or article.title, exc_info=True)
+            reason = " ".join(f"{type(exc).__name__}: {exc}".split())[:300]
+            report.skip(Problem(source=article.url or article.source or article.title,
+                                reason=f"{article.title[:80]!r}: internal error: {reason}"))
+            return None
+
     def _admit(
         self, writer: IndexWriter, article: Article, report: IngestReport
     ) -> _Pending | None:
-        """Classify an article (new, updated, unchanged, duplicate) and store its row."""
-        report.seen += 1
+        """Classify an article (new, updated, unchanged, duplicate) and store its row.
+
+        Everything that can fail on odd input (entities, moves, chunks) runs before the first
+        write, so an article that raises leaves the generation as it was; ``seen`` counts it
+        only once it is classified."""
         store = writer.store
         aid = dedup.article_id(article)
         chash = dedup.content_hash(article)
         existing = store.by_id(aid)
         if existing is not None and existing.content_hash == chash:
+            report.seen += 1
             report.unchanged += 1
             return None
-        if existing is not None:
-            writer.remove_vectors(store.delete_article_data(aid))
         simhash = dedup.simhash(article.text)
         bands = dedup.bands(simhash) if simhash is not None else []
         duplicate_of: str | None = None
@@ -193,7 +216,10 @@ class Ingestor:
                     duplicate_of = other
                     break
         if duplicate_of is not None:
+            if existing is not None:
+                writer.remove_vectors(store.delete_article_data(aid))
             store.upsert_article(aid, article, chash, None, [], duplicate_of, writer.started)
+            report.seen += 1
             if existing is not None:
                 report.updated += 1
             elif same is not None:
@@ -207,11 +233,6 @@ class Ingestor:
             resolver=self.resolver,
         )
         article = article.model_copy(update={"entities": entities, "moves": moves})
-        store.upsert_article(aid, article, chash, simhash, bands, None, writer.started)
-        if existing is not None:
-            report.updated += 1
-        else:
-            report.new += 1
         chunks = chunk_article(
             article.title,
             render_markup(article.text),  # "$Adobe (ADBE.US)$" reads as "Adobe (ADBE.US)"
@@ -220,6 +241,21 @@ class Ingestor:
             overlap=self.settings.chunk_overlap_sentences,
             ticker_finder=self._chunk_tickers,
         )
+        cap = self.settings.max_chunks_per_article
+        if len(chunks) > cap:
+            report.warn(Problem(
+                source=article.url or article.source or article.title,
+                reason=f"{article.title[:80]!r}: {len(chunks)} chunks, the first {cap} embedded "
+                       "(INGEST_MAX_CHUNKS_PER_ARTICLE)"))
+            chunks = chunks[:cap]
+        if existing is not None:
+            writer.remove_vectors(store.delete_article_data(aid))
+        store.upsert_article(aid, article, chash, simhash, bands, None, writer.started)
+        report.seen += 1
+        if existing is not None:
+            report.updated += 1
+        else:
+            report.new += 1
         return _Pending(aid, article, chunks)
 
     def _chunk_tickers(self, text: str) -> list[str]:

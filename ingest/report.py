@@ -4,12 +4,22 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
+
+KEEP_PROBLEMS = 50
+"""Skipped items and warnings kept by name in a report (and its stored ``runs`` row); the
+rest are counted."""
 
 
 class Problem(BaseModel):
     source: str
     reason: str
+
+    def shortened(self, limit: int = 500) -> Problem:
+        """The problem with its source and reason cut to ``limit`` characters each."""
+        if len(self.source) <= limit and len(self.reason) <= limit:
+            return self
+        return Problem(source=self.source[:limit], reason=self.reason[:limit])
 
 
 class IngestReport(BaseModel):
@@ -29,11 +39,15 @@ class IngestReport(BaseModel):
     near_duplicates: int = 0
     """Syndicated copies (SimHash within distance 3): linked, not embedded again."""
     skipped: list[Problem] = Field(default_factory=list)
-    """Items that could not be read (bad file, bad line, no text): the run went on."""
+    """Items that could not be read (bad file, bad line, no text): the run went on. The first
+    ``KEEP_PROBLEMS`` only; ``skipped_count`` counts them all."""
+    skipped_count: int = 0
     failed: list[Problem] = Field(default_factory=list)
     """Whole sources that gave nothing (unreachable feed, missing path)."""
     warnings: list[Problem] = Field(default_factory=list)
-    """Items kept with a problem (unparseable date, full-text fetch failed: summary kept)."""
+    """Items kept with a problem (unparseable date, full-text fetch failed: summary kept, text
+    cut at a cap). The first ``KEEP_PROBLEMS`` only; ``warnings_count`` counts them all."""
+    warnings_count: int = 0
     reextracted: int = 0
     """Stored articles whose entities and moves were extracted again because the index was
     built by another extractor version (no re-embedding)."""
@@ -42,6 +56,25 @@ class IngestReport(BaseModel):
     embed_seconds: float = 0.0
     duration_seconds: float = 0.0
     error: str | None = None
+
+    @model_validator(mode="after")
+    def _counts_cover_lists(self) -> IngestReport:
+        """Reports written before the counts existed: the lists are the counts."""
+        self.skipped_count = max(self.skipped_count, len(self.skipped))
+        self.warnings_count = max(self.warnings_count, len(self.warnings))
+        return self
+
+    def skip(self, problem: Problem) -> None:
+        """Count a skipped item; the first ``KEEP_PROBLEMS`` are kept by name."""
+        self.skipped_count += 1
+        if len(self.skipped) < KEEP_PROBLEMS:
+            self.skipped.append(problem.shortened())
+
+    def warn(self, problem: Problem) -> None:
+        """Count a warning; the first ``KEEP_PROBLEMS`` are kept by name."""
+        self.warnings_count += 1
+        if len(self.warnings) < KEEP_PROBLEMS:
+            self.warnings.append(problem.shortened())
 
     @property
     def ingested(self) -> int:
@@ -61,8 +94,8 @@ class IngestReport(BaseModel):
             f"sources: {len(self.sources)}  seen: {self.seen}  new: {self.new}  "
             f"updated: {self.updated}  unchanged: {self.unchanged}  "
             f"duplicates: {self.duplicates}  near-duplicates: {self.near_duplicates}  "
-            f"skipped: {len(self.skipped)}  failed: {len(self.failed)}  "
-            f"warnings: {len(self.warnings)}",
+            f"skipped: {self.skipped_count}  failed: {len(self.failed)}  "
+            f"warnings: {self.warnings_count}",
             f"chunks embedded: {self.chunks}  tokens: {self.tokens}  "
             f"duration: {self.duration_seconds:.1f}s  ({rates['articles_per_s']:.1f} articles/s, "
             f"{rates['chunks_per_s']:.1f} chunks/s, {rates['tokens_per_s']:.0f} tokens/s)",
@@ -74,12 +107,16 @@ class IngestReport(BaseModel):
             lines.append(f"published generation {self.generation} in {self.index_dir}")
         for problem in self.failed:
             lines.append(f"FAILED  {problem.source}: {problem.reason}")
-        for problem in self.skipped[:50]:
+        for problem in self.skipped[:KEEP_PROBLEMS]:
             lines.append(f"skipped {problem.source}: {problem.reason}")
         for problem in self.warnings[:20]:
             lines.append(f"warning {problem.source}: {problem.reason}")
-        if len(self.skipped) > 50:
-            lines.append(f"... and {len(self.skipped) - 50} more skipped (see --json)")
+        if self.skipped_count > len(self.skipped[:KEEP_PROBLEMS]):
+            lines.append(f"... and {self.skipped_count - len(self.skipped[:KEEP_PROBLEMS])} "
+                         f"more skipped (counted, not named: the first {KEEP_PROBLEMS} are)")
+        if self.warnings_count > len(self.warnings[:20]):
+            lines.append(f"... and {self.warnings_count - len(self.warnings[:20])} more "
+                         "warnings")
         if self.error:
             lines.append(f"ERROR   {self.error}")
         return lines

@@ -22,7 +22,10 @@ pytestmark = pytest.mark.integration
 
 
 def run(*args: str, index_dir, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "INDEX_DIR": str(index_dir), "QUOTES_TIMEOUT_SECONDS": "2"}
+    # Quotes go through a "proxy" on a closed loopback port: refused at once, so every quote is
+    # "quote unavailable" and no packet (not even a DNS query for Yahoo) leaves the machine.
+    env = {**os.environ, "INDEX_DIR": str(index_dir), "QUOTES_TIMEOUT_SECONDS": "2",
+           "QUOTES_PROXY": "http://127.0.0.1:9"}
     return subprocess.run([sys.executable, "-m", "bot", *args], cwd=ROOT, env=env, input=stdin,
                           capture_output=True, text=True, timeout=300)
 

@@ -62,6 +62,7 @@ def test_settings_defaults_and_environment(monkeypatch):
         "enabled": True, "timeout_seconds": 5.0, "quote_ttl_seconds": 60.0,
         "history_ttl_seconds": 3600.0, "failure_ttl_seconds": 15.0,
         "backoff_initial_seconds": 30.0, "backoff_max_seconds": 600.0, "max_concurrency": 4,
+        "proxy": None,
     }  # fmt: skip
     monkeypatch.setenv("QUOTES_TIMEOUT_SECONDS", "2.5")
     monkeypatch.setenv("QUOTES_ENABLED", "false")

@@ -430,3 +430,45 @@ async def test_health_after_success(provider, clock):
     health = provider.health()
     assert health.last_success == datetime.fromtimestamp(START, UTC)
     assert (health.consecutive_failures, health.requests, health.last_error) == (0, 1, None)
+
+
+# -- the bound on every request (see also tests/test_quotes_timeout.py) ------------------------
+def test_request_timeout_is_what_is_left_of_the_call():
+    from bot.quotes.yahoo_calls import YahooCalls, request_timeout
+
+    assert request_timeout(30, 5.0) == 5.0  # outside a call: the configured bound
+    assert request_timeout(2, 5.0) == 2.0  # a shorter timeout asked for is kept
+    assert request_timeout(None, 5.0) == 5.0
+    calls = YahooCalls(5.0, time.time, replay_session(ReplayAdapter()))
+    left = calls.run(time.monotonic() + 1.0, lambda: request_timeout(30, 5.0))
+    assert 0.9 < left <= 1.0  # inside a call: its deadline
+    def late() -> float:
+        time.sleep(0.1)
+        return request_timeout(30, 5.0)
+
+    with pytest.raises(TimeoutError):
+        calls.run(time.monotonic() + 0.05, late)
+
+
+def test_the_session_is_bounded_once(adapter):
+    session = replay_session(adapter)
+    YahooQuoteProvider(settings(timeout_seconds=2), session=session)
+    wrapped = session.request
+    YahooQuoteProvider(settings(timeout_seconds=2), session=session)
+    assert session.request is wrapped
+
+
+def test_proxy_setting():
+    from pydantic import ValidationError
+
+    from bot.quotes.yahoo_calls import default_session
+
+    assert settings().proxy is None
+    assert settings(proxy="  ").proxy is None
+    assert settings(proxy="http://127.0.0.1:3128").proxy == "http://127.0.0.1:3128"
+    with pytest.raises(ValidationError, match="proxy"):
+        settings(proxy="ftp://127.0.0.1")
+    session = default_session("http://127.0.0.1:3128")
+    assert dict(session.proxies) == {"http": "http://127.0.0.1:3128",
+                                     "https": "http://127.0.0.1:3128"}
+    session.close()

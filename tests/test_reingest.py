@@ -6,7 +6,9 @@ Only three tests run the real ingest subprocess (it loads the real embedding mod
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
+import os
 import shutil
 import sys
 import time
@@ -21,7 +23,7 @@ from aiohttp import web
 from bot.cogs.reingest import Reingest, format_result
 from bot.discord_app import MarketBot
 from bot.discord_settings import DiscordSettings
-from bot.jobs import IngestResult, IngestRunner, JobBusy, ingest_command
+from bot.jobs import IngestResult, IngestRunner, JobBusy, child_environment, ingest_command
 from bot.quotes import FakeQuoteProvider, QuoteSettings
 from bot.services import Services, build_services
 from bot.settings import AnswerSettings
@@ -35,7 +37,7 @@ from bot.source_check import (
 )
 from index import generations
 from index.settings import IndexSettings
-from tests.discord_fake import FakeDiscord
+from tests.discord_fake import FakeDiscord, FakeRole, FakeUser
 from tests.discord_fake.fixtures import fake_discord, running  # noqa: F401
 
 NAMES = SourceNames(names=("sample", "techcrunch-ai"), tags=("feeds",))
@@ -221,6 +223,53 @@ async def test_a_cancelled_caller_kills_the_child(tmp_path: Path) -> None:
     assert process.returncode is not None and not runner.running
 
 
+ENV_REPORT = "import json, os; print(json.dumps({'seen': 0, 'env': dict(os.environ)}))"
+
+
+def test_child_environment_is_an_allow_list(tmp_path: Path) -> None:
+    kept = {
+        "PATH": "/usr/bin", "HOME": "/home/bot", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
+        "TZ": "UTC", "TMPDIR": "/tmp/x", "PYTHONPATH": "/p", "PYTHONHASHSEED": "0",
+        "VIRTUAL_ENV": "/venv", "INGEST_FETCH_TIMEOUT": "3", "EMBEDDING_BACKEND": "onnx",
+        "EMBEDDING_CACHE_DIR": "/models", "EMBED_THREADS": "1", "KEEP_GENERATIONS": "3",
+        "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false",
+        "HTTPS_PROXY": "http://proxy:3128", "SSL_CERT_FILE": "/ca.pem",
+    }
+    dropped = {
+        "DISCORD_TOKEN": "secret-token", "DISCORD_ADMIN_USER_IDS": "1",
+        "DISCORD_ADMIN_ROLE_IDS": "2", "DISCORD_SOURCES_FILE": "/d.toml",
+        "DISCORD_API_BASE_URL": "http://x", "SOURCES_FILE": "/s.toml",
+        "INGEST_SOURCES_FILE": "/i.toml", "HF_TOKEN": "hf_x", "INGEST_API_KEY": "k",
+        "EMBEDDING_SECRET": "s", "QUOTES_TIMEOUT_SECONDS": "5", "ANSWER_PASSAGES": "8",
+        "OPENAI_API_KEY": "x", "AWS_SECRET_ACCESS_KEY": "x", "GITHUB_TOKEN": "x",
+        "SSH_AUTH_SOCK": "/agent", "DBUS_SESSION_BUS_ADDRESS": "unix:x", "INDEX_DIR": "/old",
+    }
+    env = child_environment({**kept, **dropped}, tmp_path)
+    assert env == {**kept, "INDEX_DIR": str(tmp_path)}
+
+
+async def test_the_child_never_sees_the_token(tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """A real child process: its environment has no Discord setting, its own ones stay."""
+    monkeypatch.setenv("DISCORD_TOKEN", "fake-bot-token-must-not-leak")
+    monkeypatch.setenv("DISCORD_ADMIN_USER_IDS", "123")
+    monkeypatch.setenv("HF_TOKEN", "hf_must_not_leak")
+    monkeypatch.setenv("INGEST_FETCH_TIMEOUT", "7")
+    result = await IngestRunner(tmp_path, command=script_command(ENV_REPORT)).run()
+    assert result.ok, result.reason
+    env: dict[str, str] = result.report["env"]
+    assert not [name for name in env if name.startswith("DISCORD_")]
+    assert "HF_TOKEN" not in env
+    assert "must-not-leak" not in json.dumps(env) and "must_not_leak" not in json.dumps(env)
+    assert env["INGEST_FETCH_TIMEOUT"] == "7" and env["INDEX_DIR"] == str(tmp_path)
+    assert env["PATH"] == os.environ["PATH"]
+
+
+def echo_ingest(sources: Sequence[str], sources_file: Path | None) -> list[str]:
+    """The real ingest command line, run by a script that reports it back (no ingest)."""
+    return [sys.executable, "-c", REPORT, *ingest_command(sources, sources_file)[3:]]
+
+
 async def test_failing_progress_callback_does_not_stop_the_job(tmp_path: Path) -> None:
     async def broken(phase: str, elapsed: float) -> None:
         raise RuntimeError("discord is down")
@@ -316,6 +365,7 @@ async def test_refusals_need_no_ingest(fake_discord: FakeDiscord, sample_index: 
         assert [o["name"] for o in command["options"]] == ["source"]
         choices = await fake.autocomplete("reingest", "source", "sam", user=fake.admin)
         assert [c["value"] for c in choices] == ["sample"]
+        assert await fake.autocomplete("reingest", "source", "sam", user=fake.member) == []
 
         record = await fake.slash("reingest", {"source": "sample"}, user=fake.member)
         message = await record.wait_final()
@@ -331,6 +381,50 @@ async def test_refusals_need_no_ingest(fake_discord: FakeDiscord, sample_index: 
         cog = bot.get_cog("Reingest")
         # load_extension imports the cog module afresh: compare by name, not class identity
         assert type(cog).__name__ == Reingest.__name__ and cog.runner.last is None
+
+
+async def test_admins_are_known_without_a_cached_guild(
+        fake_discord: FakeDiscord, sample_index: Path, real_embedder: Any,  # noqa: F811
+        tmp_path: Path) -> None:
+    """No GUILD_CREATE: discord.py knows neither the guild's roles nor its members. The check
+    reads the interaction: Administrator in ``permissions``, role ids of the member payload,
+    user ids of the settings; everyone else is refused, and gets no autocomplete."""
+    fake = fake_discord
+    fake.send_guild_create = False
+    moderators = FakeRole(fake.snowflakes.next(), "Moderators", position=1)  # no permission
+    fake.guild.roles.append(moderators)
+    moderator = FakeUser(fake.snowflakes.next(), "moderator", roles=[moderators.id])
+    fake.guild.members.append(moderator)
+    listed = fake.members[1]
+    sources = tmp_path / "sources.toml"
+    sources.write_text('[[source]]\nname = "mine"\nurl = "https://example.com/feed.xml"\n')
+    bot = make_bot(fake, sample_index, real_embedder, admin_role_ids=[moderators.id],
+                   admin_user_ids=[listed.id], sources_file=sources)
+    async with running(bot, fake.token):
+        guild = bot.get_guild(fake.guild.id)
+        assert guild is None or (guild.unavailable and guild.get_member(fake.admin.id) is None)
+        cog: Any = bot.get_cog("Reingest")
+        cog.runner.command = echo_ingest
+        assert cog.sources_file == sources.absolute()
+
+        for user in (fake.admin, fake.owner, moderator, listed):
+            choices = await fake.autocomplete("reingest", "source", "mi", user=user)
+            assert [c["value"] for c in choices] == ["mine"], user.username
+            record = await fake.slash("reingest", {"source": "mine"}, user=user)
+            text = await final_text(fake, record, "done|failed", timeout=30)
+            assert text.startswith("✅"), (user.username, text)
+            # the child gets the very file the name was checked against
+            assert cog.runner.last.report["argv"][-4:] == ["--sources", str(sources.absolute()),
+                                                           "--", "mine"]
+
+        for user in (fake.member, fake.members[2]):
+            assert await fake.autocomplete("reingest", "source", "", user=user) == []
+            record = await fake.slash("reingest", {"source": "mine"}, user=user)
+            message = await record.wait_final()
+            assert message.ephemeral and message.content == "Only server admins can re-ingest the news."
+        record = await fake.slash("reingest", {"source": "sample"}, user=fake.admin)
+        message = await record.wait_final()  # a bundled name is not in this sources file
+        assert message.ephemeral and "Unknown source" in message.content
 
 
 @pytest.mark.integration

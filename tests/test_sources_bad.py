@@ -109,3 +109,35 @@ def test_the_run_goes_on_after_every_kind_of_failure() -> None:
     }
     assert str(Failure("a.txt", "empty file")) == "skipped: a.txt: empty file"
     assert str(Failure("b.md", "unparseable date 'x'", True)) == "warning: b.md: unparseable date 'x'"
+
+
+def test_folder_walk_does_not_follow_symlinks_out_of_the_folder(tmp_path: Path) -> None:
+    import shutil
+
+    outside = Path("/etc/hostname")
+    if not outside.is_file():  # a file outside the folder all the same
+        outside = tmp_path / "outside.txt"
+        outside.write_text("Secret host\n\nnot news")
+    folder = tmp_path / "news"
+    folder.mkdir()
+    shutil.copy(FILES / "chip-note.txt", folder / "chip-note.txt")
+    (folder / "hostname.txt").symlink_to(outside)  # out: skipped and reported
+    (folder / "etc").symlink_to(outside.parent, target_is_directory=True)  # out: not walked
+    (folder / "again.txt").symlink_to(folder / "chip-note.txt")  # inside: followed
+    (folder / "loop.txt").symlink_to(folder / "loop.txt")  # a loop: reported
+    items = _read(folder)
+    articles = [i for i in items if isinstance(i, Article)]
+    assert [Path(a.source).name for a in articles] == ["again.txt", "chip-note.txt"]
+    target = outside.resolve()
+    assert _reasons(items) == [
+        ("etc", f"symlink to {target.parent}, outside {folder.resolve()}: not followed"),
+        ("hostname.txt", f"symlink to {target}, outside {folder.resolve()}: not followed"),
+        ("loop.txt", "broken symlink or symlink loop"),
+    ]
+    # a glob below the folder: the same rule
+    items = _read(f"{folder}/*.txt")
+    assert ("hostname.txt", f"symlink to {target}, outside {folder.resolve()}: not followed") \
+        in _reasons(items)
+    assert len([i for i in items if isinstance(i, Article)]) == 2
+    # naming the link itself is the operator's own choice: followed
+    assert _reasons(_read(folder / "again.txt")) == []

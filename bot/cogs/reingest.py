@@ -1,7 +1,14 @@
 """``/reingest [source]`` (admins only) and the optional scheduled ingest.
 
 Discord hides the command from non-admins (``default_permissions(administrator=True)``), and the
-bot checks again itself (``MarketBot.is_admin``): a server owner can change who sees a command.
+bot checks again itself with an app-command check (``admin_only``): a server owner can change
+who sees a command. The check reads what Discord sends with the interaction, never the cache
+(the bot may not have the guild cached): ``interaction.permissions`` (Administrator), the role
+ids of the member payload, or a user id listed in settings. Refusals raise ``NotAdmin``, shown
+privately by the tree's error handler; the ``source`` autocomplete answers admins only.
+
+Names are checked against the bot's sources file (``DiscordSettings.sources_path``), and the job
+gets that same file as ``--sources``: a name means one thing.
 The job runs as a subprocess through ``bot.jobs.IngestRunner`` (one at a time, never blocking
 the loop); one progress message is edited as it advances. On cog unload — which
 ``Bot.close()`` does, so also on SIGTERM — a running job is terminated; the ingest publishes
@@ -21,6 +28,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.cogs import UserFacingError
+from bot.discord_settings import DiscordSettings
 from bot.jobs import IngestResult, IngestRunner, JobBusy
 from bot.source_check import SourceRefused, check_source, load_source_names
 
@@ -31,6 +39,50 @@ log = logging.getLogger(__name__)
 
 DNS_TIMEOUT = 2.0  # seconds; the check runs before the 3 s acknowledgement deadline
 NOT_ADMIN = "Only server admins can re-ingest the news."
+
+
+class NotAdmin(app_commands.CheckFailure, UserFacingError):
+    """``/reingest`` by someone who is not an admin; the message is written for them."""
+
+    def __init__(self, message: str = NOT_ADMIN) -> None:
+        super().__init__(message)
+
+
+def member_role_ids(user: discord.abc.User) -> set[int]:
+    """Role ids of the interaction's member payload, without the guild cache.
+
+    ``Member.roles`` keeps only the roles found in the cached guild (none when the guild is not
+    cached); the ids as Discord sent them are in ``Member._roles``.
+    """
+    raw = getattr(user, "_roles", None)
+    if raw is not None:
+        return {int(role_id) for role_id in raw}
+    return {role.id for role in getattr(user, "roles", ()) if role is not None}
+
+
+def is_admin(interaction: discord.Interaction, settings: DiscordSettings) -> bool:
+    """A user id of ``admin_user_ids``; in a guild also the Administrator permission Discord
+    sent with the interaction, or a role id of ``admin_role_ids`` in the member payload."""
+    user = interaction.user
+    if user.id in settings.admin_user_ids:
+        return True
+    if interaction.guild_id is None:
+        return False
+    if interaction.permissions.administrator:
+        return True
+    return not member_role_ids(user).isdisjoint(settings.admin_role_ids)
+
+
+def _admin_predicate(interaction: discord.Interaction) -> bool:
+    settings = getattr(interaction.client, "settings", None)
+    if not isinstance(settings, DiscordSettings) or not is_admin(interaction, settings):
+        raise NotAdmin()
+    return True
+
+
+admin_only = app_commands.check(_admin_predicate)
+"""App-command check: admins only, else ``NotAdmin``. On an autocomplete callback a failed check
+answers no choices."""
 
 
 def describe_sources(sources: tuple[str, ...] | list[str]) -> str:
@@ -65,9 +117,11 @@ class Reingest(commands.Cog):
     def __init__(self, bot: MarketBot) -> None:
         self.bot = bot
         settings = bot.settings
+        self.sources_file = settings.sources_path  # checked against, and passed as --sources
         self.runner = IngestRunner(
-            bot.services.index_dir, sources_file=settings.sources_file,
-            timeout=settings.reingest_timeout_seconds)
+            bot.services.index_dir, sources_file=self.sources_file,
+            timeout=settings.reingest_timeout_seconds,
+            public_only=not settings.reingest_allow_private_urls)
         self._schedule: asyncio.Task[None] | None = None
         self._closing = False
 
@@ -94,10 +148,9 @@ class Reingest(commands.Cog):
     @app_commands.describe(source="a named source of the sources file, or an http(s) feed URL")
     @app_commands.default_permissions(administrator=True)
     @app_commands.guild_only()
+    @admin_only
     async def reingest(self, interaction: discord.Interaction, source: str | None = None) -> None:
         """Check, then defer and edit one progress message until the job ends."""
-        if not self.bot.is_admin(interaction.user):
-            raise UserFacingError(NOT_ADMIN)
         if self.runner.running:
             raise UserFacingError(self.runner.busy_message())
         sources = [await self._check(source)] if source and source.strip() else []
@@ -126,7 +179,7 @@ class Reingest(commands.Cog):
 
     async def _check(self, source: str) -> str:
         """The normalized spec, or UserFacingError (DNS runs in a thread, with a timeout)."""
-        names = load_source_names(self.bot.settings.sources_file)
+        names = load_source_names(self.sources_file)
         allow = self.bot.settings.reingest_allow_private_urls
         try:
             return await asyncio.wait_for(
@@ -137,10 +190,12 @@ class Reingest(commands.Cog):
             raise UserFacingError("Looking up that URL's host took too long; try again.") from None
 
     @reingest.autocomplete("source")
+    @admin_only
     async def source_autocomplete(self, interaction: discord.Interaction,
                                   current: str) -> list[app_commands.Choice[str]]:
-        """Names of the sources file containing what was typed."""
-        names = load_source_names(self.bot.settings.sources_file)
+        """Names of the sources file containing what was typed (admins only: a failed check
+        answers an empty list)."""
+        names = load_source_names(self.sources_file)
         typed = current.strip().lower()
         matches = [n for n in (*names.names, *names.tags) if typed in n.lower()]
         return [app_commands.Choice(name=n[:100], value=n[:100]) for n in matches[:25]]

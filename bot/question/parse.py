@@ -14,6 +14,7 @@ from bot.question.intent import anchor_of, classify, direction_of
 from bot.question.model import EXAMPLE, MAX_CHARS, Question, QuestionError
 from bot.question.timewin import find_window
 from index.entities import EntityResolver
+from index.text import strip_controls
 
 __all__ = ["normalize", "parse_question"]
 
@@ -55,8 +56,10 @@ _GROUP_ASK = re.compile(
 
 
 def normalize(text: str) -> str:
-    """Trim, drop chat markup (Discord mentions, custom emoji, bold/code marks) and invisible
-    characters, fold full-width forms (NFKC) and collapse white space."""
+    """Trim, drop control characters, terminal escapes and lone surrogates (undecodable bytes),
+    chat markup (Discord mentions, custom emoji, bold/code marks) and invisible characters,
+    fold full-width forms (NFKC) and collapse white space."""
+    text = strip_controls(text)
     text = _DISCORD.sub(" ", text)
     text = _MARKDOWN.sub("", text)
     text = _DROP.sub("", text)

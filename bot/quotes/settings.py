@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -16,7 +16,13 @@ class QuoteSettings(BaseSettings):
     enabled: bool = Field(
         default=True, description="False = every quote answers 'quotes disabled'."
     )
-    timeout_seconds: float = Field(default=5.0, gt=0, le=120, description="Per Yahoo call.")
+    timeout_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        le=120,
+        description="Per Yahoo call, every HTTP request it makes included (yfinance's handshake"
+        " and time-zone probe too); also how long a worker thread may stay busy.",
+    )
     quote_ttl_seconds: float = Field(default=60.0, ge=0, description="How long a quote is reused.")
     history_ttl_seconds: float = Field(
         default=3600.0, ge=0, description="How long past closes and price histories are reused."
@@ -35,6 +41,21 @@ class QuoteSettings(BaseSettings):
     max_concurrency: int = Field(
         default=4, ge=1, le=32, description="Yahoo calls in flight at once."
     )
+    proxy: str | None = Field(
+        default=None,
+        description="HTTP(S) or SOCKS proxy for every Yahoo request, e.g. http://127.0.0.1:3128;"
+        " none = direct.",
+    )
+
+    @field_validator("proxy")
+    @classmethod
+    def _proxy_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        value = value.strip()
+        if not value.startswith(("http://", "https://", "socks5://", "socks5h://")):
+            raise ValueError("proxy must be an http://, https:// or socks5:// URL")
+        return value
 
     @model_validator(mode="after")
     def _backoff_order(self) -> QuoteSettings:

@@ -1,19 +1,27 @@
 """Quotes from Yahoo Finance through yfinance, safe to call from the event loop.
 
-Every yfinance call (:mod:`bot.quotes.yahoo_calls`) runs in the provider's small thread pool,
-under ``asyncio.wait_for``. Answers are cached (quotes briefly, closes and daily histories
-longer, failures very briefly), identical concurrent requests share one call, and after an
-HTTP 429 the provider stops calling Yahoo for a back-off window that doubles up to a cap.
+Every yfinance call (:mod:`bot.quotes.yahoo_calls`) runs in a worker thread of its own, at most
+``max_concurrency`` at once, with one deadline (``timeout_seconds`` from the start) that bounds
+both the caller's wait and every HTTP request the call makes (the session is bounded, see
+:mod:`bot.quotes.yahoo_calls`): no worker outlives its caller's wait by more than a moment.
+Worker threads are daemon threads that nothing joins: closing the provider or leaving the
+process never waits for Yahoo.
+
+Answers are cached (quotes briefly, closes and daily histories longer, failures very briefly),
+identical concurrent requests share one call. After an HTTP 429 the provider stops calling
+Yahoo for a back-off window that doubles up to a cap; after a timeout it stops for
+``failure_ttl_seconds`` (a Yahoo that does not answer one call is not answering the next).
 Failures never raise: they come back as :class:`~bot.quotes.model.QuoteUnavailable`.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import threading
 import time
 from collections.abc import Callable, Hashable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime
 from functools import partial
 from typing import Any, TypeVar, cast
@@ -63,8 +71,8 @@ class YahooQuoteProvider:
     ) -> None:
         self._settings = settings
         self._clock = clock
-        self._calls = YahooCalls(settings.timeout_seconds, clock, session)
-        self._executor: ThreadPoolExecutor | None = None
+        self._calls = YahooCalls(settings.timeout_seconds, clock, session, settings.proxy)
+        self._silent_until = 0.0  # after a timeout: no calls before this (clock time)
         self._semaphore = asyncio.Semaphore(settings.max_concurrency)
         self._cache: TTLCache[Answer] = TTLCache(clock)
         self._backoff = Backoff(
@@ -128,14 +136,9 @@ class YahooQuoteProvider:
         )
 
     async def aclose(self) -> None:
-        """Wait for calls in flight (bounded by the timeout), then release threads and session."""
+        """Refuse new calls and release the session, without waiting for Yahoo: calls in
+        flight still answer their callers by their deadline; the last one closes the session."""
         self._closed = True
-        if self._inflight:
-            await asyncio.wait(
-                list(self._inflight.values()), timeout=self._settings.timeout_seconds
-            )
-        if self._executor is not None:
-            self._executor.shutdown(wait=False, cancel_futures=True)
         self._calls.close()
 
     async def __aenter__(self) -> YahooQuoteProvider:
@@ -164,6 +167,8 @@ class YahooQuoteProvider:
             return cast("T | QuoteUnavailable", cached)
         if self._backoff.remaining() > 0:
             return self._rate_limited(symbol)
+        if self._clock() < self._silent_until:
+            return self._not_answering(symbol)
         task = self._inflight.get(key)
         if task is None:
             task = asyncio.create_task(self._fetch(key, symbol, ttl, work))
@@ -182,6 +187,8 @@ class YahooQuoteProvider:
         async with self._semaphore:
             if self._backoff.remaining() > 0:  # a 429 arrived while this call waited
                 return self._rate_limited(symbol)
+            if self._clock() < self._silent_until:  # a timeout, likewise
+                return self._not_answering(symbol)
             answer = await self._call(symbol, work)
         if isinstance(answer, QuoteUnavailable):
             if answer.kind != "rate_limited":  # the back-off window covers those
@@ -191,14 +198,15 @@ class YahooQuoteProvider:
         return answer
 
     async def _call(self, symbol: str, work: Callable[[], T]) -> T | QuoteUnavailable:
-        """Run ``work`` in the pool under the timeout; turn every failure into an answer."""
+        """Run ``work`` in a worker thread under the deadline; turn every failure into an
+        answer."""
         timeout = self._settings.timeout_seconds
         self._requests += 1
-        loop = asyncio.get_running_loop()
+        deadline = time.monotonic() + timeout
         try:
-            value = await asyncio.wait_for(loop.run_in_executor(self._pool(), work), timeout)
+            value = await asyncio.wait_for(self._in_thread(deadline, work), timeout)
         except TimeoutError:
-            return self._failed(symbol, "timeout", f"timed out after {timeout:g} s")
+            return self._timed_out(symbol)
         except Unavailable as missing:
             self._succeeded()  # Yahoo answered, but with no usable price
             return QuoteUnavailable(symbol=symbol, reason=missing.reason, kind=missing.kind)
@@ -210,6 +218,8 @@ class YahooQuoteProvider:
                 self._health.failure("rate limited by Yahoo (HTTP 429)")
                 return self._rate_limited(symbol)
             kind, reason = classify(exc, timeout)
+            if kind == "timeout":
+                return self._timed_out(symbol)
             if kind in _HEALTH_FAILURES:
                 return self._failed(symbol, kind, reason)
             self._succeeded()  # e.g. an unknown symbol: Yahoo answered
@@ -235,9 +245,41 @@ class YahooQuoteProvider:
             retry_after=float(wait),
         )
 
-    def _pool(self) -> ThreadPoolExecutor:
-        if self._executor is None:
-            self._executor = ThreadPoolExecutor(
-                max_workers=self._settings.max_concurrency, thread_name_prefix="yahoo-quotes"
-            )
-        return self._executor
+    def _timed_out(self, symbol: str) -> QuoteUnavailable:
+        self._silent_until = self._clock() + self._settings.failure_ttl_seconds
+        timeout = self._settings.timeout_seconds
+        return self._failed(symbol, "timeout", f"timed out after {timeout:g} s")
+
+    def _not_answering(self, symbol: str) -> QuoteUnavailable:
+        timeout = self._settings.timeout_seconds
+        return QuoteUnavailable(
+            symbol=symbol,
+            reason=f"Yahoo Finance not answering (a call timed out after {timeout:g} s)",
+            kind="timeout",
+        )
+
+    def _in_thread(self, deadline: float, work: Callable[[], T]) -> asyncio.Future[T]:
+        """``work`` in a new daemon thread under ``deadline``; its result as a future of the
+        running loop. Nothing waits for the thread: a caller that gives up cancels the future,
+        and the thread, bounded by the deadline, ends on its own."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[T] = loop.create_future()
+
+        def settle(value: Any, error: BaseException | None) -> None:
+            if future.done():  # the caller gave up
+                return
+            if error is not None:
+                future.set_exception(error)
+            else:
+                future.set_result(value)
+
+        def worker() -> None:
+            try:
+                value, error = self._calls.run(deadline, work), None
+            except BaseException as exc:  # noqa: BLE001 (handed to the caller, raised there)
+                value, error = None, exc
+            with contextlib.suppress(RuntimeError):  # the loop is closed: nobody waits
+                loop.call_soon_threadsafe(settle, value, error)
+
+        threading.Thread(target=worker, name="yahoo-quotes", daemon=True).start()
+        return future

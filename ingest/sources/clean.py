@@ -1,4 +1,5 @@
-"""Text cleaning: HTML fragments to text, entities, white space, boilerplate lines.
+"""Text cleaning: HTML fragments to text, entities, control characters and terminal escapes
+(:func:`index.text.strip_controls`), white space, boilerplate lines.
 
 Paragraph breaks are kept as ``"\\n\\n"``; lines that are page furniture rather than
 content (share widgets, disclaimers, translation notices, editor credits, "Continue
@@ -13,6 +14,8 @@ import unicodedata
 
 from lxml import etree
 from lxml import html as lxml_html
+
+from index.text import strip_controls
 
 _TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9:-]*(?:\s[^<>]*)?/?>")
 _TRUNCATED_TAG = re.compile(
@@ -109,11 +112,11 @@ def html_to_text(fragment: str) -> str:
         tag = element.tag if isinstance(element.tag, str) else ""
         if tag in _DROP_TAGS:
             element.drop_tree()
-        elif tag == "br":
-            element.tail = "\n" + (element.tail or "")
+        elif tag == "br":  # entities such as &#27; are decoded: lxml refuses them back
+            element.tail = "\n" + strip_controls(element.tail or "")
         elif tag in _BLOCK_TAGS:
-            element.text = "\n\n" + (element.text or "")
-            element.tail = "\n\n" + (element.tail or "")
+            element.text = "\n\n" + strip_controls(element.text or "")
+            element.tail = "\n\n" + strip_controls(element.tail or "")
     return str(root.text_content())
 
 
@@ -162,6 +165,7 @@ def clean_text(
     """
     if not text:
         return ""
+    text = strip_controls(text)  # lxml refuses control characters
     if is_html or (is_html is None and looks_like_html(text)):
         text = html_to_text(text)
         lines_are_paragraphs = False
@@ -170,6 +174,7 @@ def clean_text(
             text = _TRUNCATED_TAG.sub("", text)
         if "&" in text:
             text = html.unescape(text)
+    text = strip_controls(text)  # after unescaping: "&#27;[2J" is an escape too
     if _HAS_INVISIBLE.search(text):
         text = text.replace("\r\n", "\n").translate(_INVISIBLE)
     title_key: str | None = None
@@ -218,7 +223,7 @@ def clean_title(title: str | None, outlet: str | None = None) -> str:
         title = html_to_text(title)
     elif "&" in title:
         title = html.unescape(title)
-    title = " ".join(title.translate(_INVISIBLE).split())
+    title = " ".join(strip_controls(title).translate(_INVISIBLE).split())
     if outlet:
         for sep in (" - ", " | ", " – ", " — ", " :: "):
             head, found, tail = title.rpartition(sep)

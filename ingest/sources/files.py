@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import glob
 import logging
+import os
 import re
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from index.records import Article
 from ingest.settings import IngestSettings
@@ -17,6 +19,7 @@ from .clean import is_furniture
 from .feeds import feed_articles, parse_feed
 from .fetch import Fetcher
 from .html import extract_page
+from .limits import Limits, describe, text_cut_warning
 from .model import Failure, human_bytes
 from .records import read_csv, read_json, read_jsonl
 
@@ -40,14 +43,25 @@ def _suffix(path: Path) -> str:
 
 
 def discover(location: str) -> Iterator[Path | Failure]:
-    """Files named by a path, a folder (recursive) or a glob, sorted; hidden entries skipped."""
+    """Files named by a path, a folder (recursive) or a glob, sorted; hidden entries skipped.
+
+    Inside a folder (or below a glob's fixed folder) a symlink is followed only when it points
+    inside that folder: one pointing out (``-> /etc/hostname``) is skipped and reported, and
+    linked folders are never walked (their files are reached through their real path).
+    """
     if _GLOB_CHARS & set(location):
         matches = sorted(glob.glob(location, recursive=True))  # noqa: PTH207 - absolute user patterns
         if not matches:
             yield Failure(location, "no files match")
+        base = _glob_base(location)
         for match in matches:
             path = Path(match)
-            yield from (_walk(path) if path.is_dir() else [path])
+            if (outside := _outside(path, base)) is not None:
+                yield outside
+            elif path.is_dir():
+                yield from _walk(path)
+            else:
+                yield path
         return
     path = Path(location).expanduser()
     if path.is_dir():
@@ -58,11 +72,40 @@ def discover(location: str) -> Iterator[Path | Failure]:
         yield Failure(location, "not found (no such file or folder, no glob match)")
 
 
-def _walk(folder: Path) -> Iterator[Path]:
-    files = [p for p in folder.rglob("*")
-             if p.is_file() and not any(part.startswith(".")
-                                        for part in p.relative_to(folder).parts)]
-    yield from sorted(files)
+def _glob_base(pattern: str) -> Path:
+    """The folder above a pattern's first glob character: ``news/**/*.txt`` -> ``news``."""
+    first = min(pattern.index(c) for c in _GLOB_CHARS if c in pattern)
+    head = pattern[:first]
+    return Path(head) if head.endswith(("/", os.sep)) else Path(head or ".").parent
+
+
+def _outside(path: Path, folder: Path) -> Failure | None:
+    """A ``Failure`` when ``path`` is a symlink that leads out of ``folder`` (or nowhere)."""
+    if not path.is_symlink():
+        return None
+    try:
+        target = path.resolve(strict=True)
+        root = folder.resolve(strict=True)
+    except (OSError, RuntimeError):  # dangling link or a loop
+        return Failure(str(path), "broken symlink or symlink loop")
+    if target != root and root not in target.parents:
+        return Failure(str(path), f"symlink to {target}, outside {root}: not followed")
+    return None
+
+
+def _walk(folder: Path) -> Iterator[Path | Failure]:
+    found: list[Path | Failure] = []
+    for top, dirs, names in os.walk(folder):  # does not descend into linked folders
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for name in [*names, *dirs]:
+            path = Path(top, name)
+            if name.startswith(".") or (name in dirs and not path.is_symlink()):
+                continue
+            if (outside := _outside(path, folder)) is not None:
+                found.append(outside)
+            elif path.is_file():
+                found.append(path)
+    yield from sorted(found, key=lambda f: Path(f.source) if isinstance(f, Failure) else f)
 
 
 def _check(path: Path, settings: IngestSettings) -> Failure | None:
@@ -227,6 +270,81 @@ def read_html_file(data: bytes, source: str) -> Iterator[Article | Failure]:
     )
 
 
+def _read_head(path: Path, limit: int) -> tuple[bytes, bool]:
+    """The first ``limit`` bytes of a file (all of it when smaller) and whether it was cut."""
+    with path.open("rb") as stream:
+        data = stream.read(limit + 1)
+    if len(data) <= limit:
+        return data, False
+    data = data[:limit]
+    for back in range(1, 4):  # do not end inside a UTF-8 sequence
+        if len(data) >= back and (data[-back] & 0xC0) == 0xC0:
+            return data[:-back], True
+        if len(data) >= back and (data[-back] & 0x80) == 0:
+            break
+    return data, True
+
+
+def _entry_text_fields(entry: Any, limit: int) -> None:
+    """Cut a feed entry's summary and content values to ``limit`` characters, in place."""
+    summary = entry.get("summary")
+    if isinstance(summary, str) and len(summary) > limit:
+        entry["summary"] = summary[:limit]
+    for content in entry.get("content") or []:
+        value = content.get("value") if hasattr(content, "get") else None
+        if isinstance(value, str) and len(value) > limit:
+            content["value"] = value[:limit]
+
+
+_ENTRY_WHERE = re.compile(r"^entry (\d+): ")
+_FEED_SLICE = 32
+
+
+def bounded_feed_articles(
+    parsed: Any, source: str, fetcher: Fetcher | None, full_text: bool, limits: Limits
+) -> Iterator[Article | Failure]:
+    """``feed_articles`` with bounds: at most ``limits.items`` entries (the rest reported),
+    entry texts cut to ``limits.raw_chars`` before cleaning, and an entry that raises skipped
+    with its number while the others are kept. Entries go in slices of 32 (full-text fetches
+    stay concurrent inside a slice); a slice that raises is redone one entry at a time."""
+    import feedparser
+
+    entries = list(parsed.entries)
+    if len(entries) > limits.items:
+        del entries[limits.items:]
+    feed = parsed.get("feed", {})
+
+    def run(first: int, part: list[Any]) -> list[Article | Failure]:
+        view = feedparser.FeedParserDict(feed=feed, entries=part)
+        out: list[Article | Failure] = []
+        for item in feed_articles(view, source, fetcher, full_text):
+            if isinstance(item, Failure) and (m := _ENTRY_WHERE.match(item.reason)):
+                number = first + int(m.group(1)) - 1
+                item = Failure(item.source, f"entry {number}: {item.reason[m.end():]}",
+                               item.warning)
+            out.append(item)
+        return out
+
+    for start in range(0, len(entries), _FEED_SLICE):
+        part = entries[start:start + _FEED_SLICE]
+        for entry in part:
+            _entry_text_fields(entry, limits.raw_chars)
+        try:
+            yield from run(start + 1, part)
+            continue
+        except Exception:  # find the entry that raised, keep the others
+            log.debug("error in a slice of %s", source, exc_info=True)
+        for offset, entry in enumerate(part):
+            number = start + offset + 1
+            try:
+                yield from run(number, [entry])
+            except Exception as exc:  # noqa: BLE001 - this entry's problem only
+                yield Failure(source, f"entry {number}: {describe(exc)}")
+    if len(parsed.entries) > limits.items:
+        yield Failure(source, f"stopped after {limits.items:,} entries of "
+                              f"{len(parsed.entries):,} (INGEST_MAX_ITEMS_PER_SOURCE)")
+
+
 def read_file(
     path: Path, settings: IngestSettings, fetcher: Fetcher | None = None,
     kind: str = "auto", full_text: bool = False,
@@ -255,28 +373,37 @@ def _read_file(
     if (problem := _check(path, settings)) is not None:
         yield problem
         return
+    limits = Limits.of(settings)
     if suffix in JSONL_SUFFIXES:
-        yield from read_jsonl(path, source)
+        yield from read_jsonl(path, source, limits)
         return
     if suffix in (".csv", ".tsv"):
-        yield from read_csv(path, source, settings.max_file_bytes)
+        yield from read_csv(path, source, limits)
         return
+    # A text or page is read only as far as an article can use (its raw text: markup,
+    # furniture and all); feeds and JSON documents are read whole (max_file_bytes bounds them).
+    head = (limits.raw_chars if suffix in TEXT_SUFFIXES
+            else max(limits.raw_chars, settings.fetch_max_bytes) if suffix in HTML_SUFFIXES
+            else settings.max_file_bytes)
     try:
-        data = path.read_bytes()
+        data, cut = _read_head(path, head)
     except OSError as exc:
         yield Failure(source, f"cannot read: {exc.strerror or exc}")
         return
     if suffix in HTML_SUFFIXES:
-        yield from read_html_file(data, source)
+        items = read_html_file(data, source)
     elif suffix in FEED_SUFFIXES:
         parsed = parse_feed(data, source)
-        if isinstance(parsed, Failure):
-            yield parsed
-        else:
-            yield from feed_articles(parsed, source, fetcher, full_text)
+        items = iter([parsed]) if isinstance(parsed, Failure) else bounded_feed_articles(
+            parsed, source, fetcher, full_text, limits)
     elif isinstance(text := _decode(data, source), Failure):
-        yield text
+        items = iter([text])
     elif suffix == ".json":
-        yield from read_json(text, source)
+        items = read_json(text, source, limits)
     else:
-        yield from read_text_file(text, source)
+        items = read_text_file(text, source)
+    for item in items:
+        if cut and isinstance(item, Article):  # the reader cuts the clean text: no 2nd warning
+            yield text_cut_warning(source, "", limits.article_chars)
+            cut = False
+        yield item

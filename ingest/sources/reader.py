@@ -11,14 +11,23 @@ from index.records import Article
 from ingest.settings import IngestSettings
 
 from .build import build_article
-from .feeds import feed_articles, parse_feed
+from .feeds import parse_feed
 from .fetch import Fetched, Fetcher, FetchError, is_binary_type, is_html_type
-from .files import discover, read_file
+from .files import bounded_feed_articles, discover, read_file
 from .html import extract_page
+from .limits import (
+    TEXT_CUT_MARK,
+    Limits,
+    cap_article,
+    describe,
+    items_cap_failure,
+    text_cut_warning,
+)
 from .model import Failure, SourceSpec, is_url
 from .urls import known_outlet
 
 log = logging.getLogger(__name__)
+_ITEMS_MARK = "(INGEST_MAX_ITEMS_PER_SOURCE)"
 
 
 def read_sources(
@@ -29,8 +38,13 @@ def read_sources(
     Local files stream (JSON Lines are read line by line). URLs are fetched with the
     settings' timeout and size cap; feed items' pages are fetched for their full text when
     ``spec.full_text`` (or else ``settings.fetch_full_text``) is true.
+
+    Work per input is bounded: at most ``max_items_per_source`` records per file, feed or
+    page, each article's text cut to ``max_article_chars`` (see ``ingest.sources.limits``
+    for the line and ``.gz`` caps); each cap hit is reported as a ``Failure``.
     """
     fetcher = Fetcher(settings)
+    limits = Limits.of(settings)
     try:
         for spec in specs:
             full_text = settings.fetch_full_text if spec.full_text is None else spec.full_text
@@ -38,25 +52,50 @@ def read_sources(
             if location.lower().startswith("file://"):
                 location = unquote(urlsplit(location).path)
             if is_url(location):
-                yield from _guarded(location, _read_url(location, spec, fetcher, full_text))
+                yield from _guarded(
+                    location, _read_url(location, spec, fetcher, full_text, limits), limits)
                 continue
             for found in discover(location):
                 if isinstance(found, Failure):
                     yield found
                     continue
                 items = read_file(found, settings, fetcher, spec.kind, full_text)
-                yield from _guarded(str(found), items)
+                yield from _guarded(str(found), items, limits)
     finally:
         fetcher.close()
 
 
-def _guarded(source: str, items: Iterator[Article | Failure]) -> Iterator[Article | Failure]:
-    """Turn an unexpected error inside one source into a ``Failure`` and go on."""
+def _guarded(
+    source: str, items: Iterator[Article | Failure], limits: Limits
+) -> Iterator[Article | Failure]:
+    """One source's items, bounded: at most ``limits.items`` records (articles and skipped
+    ones; warnings do not count), article texts cut to ``limits.article_chars`` (one warning
+    each), and an unexpected error inside the source turned into a ``Failure``."""
+    count = 0
+    warned_cut = False  # the item before was the reader's "text cut" warning for this article
     try:
-        yield from items
+        for item in items:
+            if count >= limits.items:  # a record past the cap: stop reading this source
+                close = getattr(items, "close", None)
+                if close is not None:
+                    close()
+                capped = isinstance(item, Failure) and item.reason.endswith(_ITEMS_MARK)
+                yield item if capped else items_cap_failure(source, limits.items)
+                return
+            if isinstance(item, Article) and len(item.text) > limits.article_chars:
+                if not warned_cut:
+                    yield text_cut_warning(item.url or source, "", limits.article_chars)
+                item = cap_article(item, limits.article_chars)
+            if isinstance(item, Failure) and item.warning:
+                warned_cut = item.reason.endswith(f"({TEXT_CUT_MARK})")
+                yield item
+                continue
+            warned_cut = False
+            count += 1
+            yield item
     except Exception as exc:  # a parser bug must not end the whole run
         log.exception("unexpected error while reading %s", source)
-        yield Failure(source, f"internal error: {type(exc).__name__}: {exc}")
+        yield Failure(source, describe(exc))
 
 
 def _head(body: bytes) -> bytes:
@@ -74,7 +113,7 @@ def _looks_like_html(body: bytes) -> bool:
 
 
 def _read_url(
-    url: str, spec: SourceSpec, fetcher: Fetcher, full_text: bool
+    url: str, spec: SourceSpec, fetcher: Fetcher, full_text: bool, limits: Limits
 ) -> Iterator[Article | Failure]:
     def accept(content_type: str) -> str | None:
         if spec.kind == "page" and content_type and not is_html_type(content_type):
@@ -105,7 +144,7 @@ def _read_url(
         else:
             yield parsed
         return
-    yield from feed_articles(parsed, url, fetcher, full_text)
+    yield from bounded_feed_articles(parsed, url, fetcher, full_text, limits)
 
 
 def _page_article(fetched: Fetched, url: str) -> Iterator[Article | Failure]:

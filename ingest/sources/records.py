@@ -1,23 +1,29 @@
 """Structured files: JSON (object or list), JSON Lines (plain or gzip), CSV/TSV.
 
 Records are mapped to articles through common field aliases (case, ``_`` and ``-`` are
-ignored in field names). JSON Lines are streamed line by line, so a large ``.jsonl.gz``
-is never held in memory; a bad line is reported and skipped.
+ignored in field names). JSON Lines are streamed line by line with a bounded reader, so a
+large ``.jsonl.gz`` (or one huge line) is never held in memory: a line longer than
+``Limits.line_bytes`` is skipped, a ``.gz`` stops after ``Limits.gz_bytes`` decompressed. A bad
+line (invalid, too deep, anything raising) is reported with its number and skipped; the
+lines after it are read.
 """
 
 from __future__ import annotations
 
 import csv
 import gzip
+import io
 import json
 import zlib
 from collections.abc import Iterable, Iterator, Mapping
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from index.records import Article
 
 from .build import build_article
+from .limits import BoundedLines, Limits, LineStream, guarded
 from .model import Failure
 
 TITLE = ("title", "headline", "heading", "name")
@@ -61,9 +67,12 @@ def _first(record: Mapping[str, Any], names: tuple[str, ...]) -> Any:
 
 
 def record_to_article(
-    record: Mapping[str, Any], source: str, where: str = ""
+    record: Mapping[str, Any], source: str, where: str = "", limits: Limits | None = None
 ) -> Iterator[Article | Failure]:
-    """Map one record (any common field names) to an article, or a ``Failure``."""
+    """Map one record (any common field names) to an article, or a ``Failure``; the raw text
+    is cut to ``limits.raw_chars`` before cleaning (the reader cuts the clean text and
+    reports it)."""
+    limits = limits or Limits()
     fields = {_norm_key(k): v for k, v in record.items()}
     url = _first(fields, URL)
     if not (isinstance(url, str) and url.lower().startswith(("http://", "https://"))):
@@ -72,8 +81,8 @@ def record_to_article(
     title = _first(fields, TITLE)
     yield from build_article(
         source=source,
-        title=title if isinstance(title, str) else None,
-        text=text if isinstance(text, str) else None,
+        title=title[: limits.raw_chars // 100] if isinstance(title, str) else None,
+        text=text[: limits.raw_chars] if isinstance(text, str) else None,
         url=url,
         date=_first(fields, DATE),
         outlet=_first(fields, OUTLET),
@@ -83,28 +92,36 @@ def record_to_article(
     )
 
 
-def _records(items: Iterable[tuple[str, Any]], source: str) -> Iterator[Article | Failure]:
+def _records(
+    items: Iterable[tuple[str, Any]], source: str, limits: Limits
+) -> Iterator[Article | Failure]:
     for where, item in items:
         if isinstance(item, Mapping):
-            yield from record_to_article(item, source, where)
+            yield from guarded(source, where,
+                               partial(record_to_article, item, source, where, limits))
         else:
             yield Failure(source, f"{where}not a JSON object")
 
 
-def read_json(data: str, source: str) -> Iterator[Article | Failure]:
+def read_json(data: str, source: str, limits: Limits | None = None) -> Iterator[Article | Failure]:
     """A JSON document: one object, a list of objects, or {"articles": [...]}-style."""
+    limits = limits or Limits()
     try:
         doc = json.loads(data)
     except json.JSONDecodeError as exc:
         if exc.msg == "Extra data":  # JSON Lines saved as .json
-            yield from _json_lines(enumerate(data.encode().splitlines(), 1), source)
+            lines = BoundedLines(limits.line_bytes)
+            yield from _json_lines(lines, io.BytesIO(data.encode()), source, limits)
             return
         yield Failure(source, f"invalid JSON: {exc.msg} (line {exc.lineno})")
+        return
+    except RecursionError:
+        yield Failure(source, "invalid JSON: nested too deeply")
         return
     if isinstance(doc, dict):
         nested = next((doc[k] for k in _LIST_KEYS if isinstance(doc.get(k), list)), None)
         if nested is None:
-            yield from _records([("", doc)], source)
+            yield from _records([("", doc)], source, limits)
             return
         doc = nested
     if not isinstance(doc, list):
@@ -113,11 +130,16 @@ def read_json(data: str, source: str) -> Iterator[Article | Failure]:
     if not doc:
         yield Failure(source, "no records")
         return
-    yield from _records(((f"item {i}: ", item) for i, item in enumerate(doc, 1)), source)
+    yield from _records(((f"item {i}: ", item) for i, item in enumerate(doc, 1)), source, limits)
 
 
-def _json_lines(lines: Iterable[tuple[int, bytes]], source: str) -> Iterator[Article | Failure]:
-    for number, raw in lines:
+def _json_lines(
+    lines: BoundedLines, stream: LineStream, source: str, limits: Limits
+) -> Iterator[Article | Failure]:
+    for number, raw in lines.over(stream):
+        if raw is None:
+            yield lines.too_long(source, number)
+            continue
         if not raw.strip():
             continue
         where = f"line {number}: "
@@ -129,34 +151,31 @@ def _json_lines(lines: Iterable[tuple[int, bytes]], source: str) -> Iterator[Art
         except json.JSONDecodeError as exc:
             yield Failure(source, f"{where}invalid JSON: {exc.msg}")
             continue
-        yield from _records([(where, item)], source)
+        except RecursionError:
+            yield Failure(source, f"{where}invalid JSON: nested too deeply")
+            continue
+        yield from _records([(where, item)], source, limits)
+    if lines.over_total:
+        yield lines.stopped(source)
 
 
-class _Numbered:
-    """Yields ``(number, line)`` and remembers the last number, for error messages."""
-
-    def __init__(self) -> None:
-        self.number = 0
-
-    def over(self, stream: Iterable[bytes]) -> Iterator[tuple[int, bytes]]:
-        for line in stream:
-            self.number += 1
-            yield self.number, line
-
-
-def read_jsonl(path: Path, source: str) -> Iterator[Article | Failure]:
-    """JSON Lines, plain or gzip-compressed (``.gz``), streamed one line at a time."""
-    lines = _Numbered()
+def read_jsonl(
+    path: Path, source: str, limits: Limits | None = None
+) -> Iterator[Article | Failure]:
+    """JSON Lines, plain or gzip-compressed (``.gz``), streamed one bounded line at a time."""
+    limits = limits or Limits()
+    packed_file = path.name.lower().endswith(".gz")
+    lines = BoundedLines(limits.line_bytes, limits.gz_bytes if packed_file else None)
     try:
-        if path.name.lower().endswith(".gz"):
+        if packed_file:
             with gzip.open(path, "rb") as packed:
                 if b"\x00" in packed.peek(4096)[:4096]:
                     yield Failure(source, "binary file")
                     return
-                yield from _json_lines(lines.over(packed), source)
+                yield from _json_lines(lines, packed, source, limits)
         else:
             with path.open("rb") as stream:
-                yield from _json_lines(lines.over(stream), source)
+                yield from _json_lines(lines, stream, source, limits)
     except gzip.BadGzipFile:
         yield Failure(source, "not a gzip file")
     except EOFError:
@@ -167,9 +186,11 @@ def read_jsonl(path: Path, source: str) -> Iterator[Article | Failure]:
         yield Failure(source, f"cannot read: {exc.strerror or exc}")
 
 
-def read_csv(path: Path, source: str, max_bytes: int) -> Iterator[Article | Failure]:
-    """CSV (or TSV by extension) with a header row naming the fields."""
-    csv.field_size_limit(max(csv.field_size_limit(), max_bytes))
+def read_csv(path: Path, source: str, limits: Limits | None = None) -> Iterator[Article | Failure]:
+    """CSV (or TSV by extension) with a header row naming the fields; a field longer than
+    ``limits.line_bytes`` ends the file with a reason (the csv module's own limit)."""
+    limits = limits or Limits()
+    csv.field_size_limit(limits.line_bytes)
     delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
     line = 0
     try:
@@ -183,7 +204,9 @@ def read_csv(path: Path, source: str, max_bytes: int) -> Iterator[Article | Fail
                 line = reader.line_num
                 seen += 1
                 record = {k: v for k, v in row.items() if isinstance(k, str)}
-                yield from record_to_article(record, source, f"line {line}: ")
+                where = f"line {line}: "
+                yield from guarded(source, where,
+                                   partial(record_to_article, record, source, where, limits))
             if not seen:
                 yield Failure(source, "no records")
     except UnicodeDecodeError:

@@ -149,7 +149,8 @@ class Gateway:
         if session.shard is not None:
             ready["shard"] = session.shard
         await self.dispatch("READY", ready)
-        await self.dispatch("GUILD_CREATE", self.fake.guild.create_payload())
+        if self.fake.send_guild_create:
+            await self.dispatch("GUILD_CREATE", self.fake.guild.create_payload())
         self.handshakes.append("READY")
         self.fake.notifier.changed()
         return session

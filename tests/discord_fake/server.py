@@ -54,8 +54,12 @@ class FakeDiscord:
                  guild_name: str = "Fake Guild", regular_members: int = 10,
                  deadline: float = 3.0, token_lifetime: float = 900.0,
                  heartbeat_interval_ms: int = 41_250, allow_privileged_intents: bool = True,
-                 attachment_size_limit: int = 10 * 1024 * 1024) -> None:
+                 attachment_size_limit: int = 10 * 1024 * 1024,
+                 send_guild_create: bool = True) -> None:
         self.token = token
+        # False: READY lists the guild as unavailable and no GUILD_CREATE follows, so discord.py
+        # never caches it (roles, channels, members): interactions must stand on their payload.
+        self.send_guild_create = send_guild_create
         self.deadline = deadline  # seconds for an interaction's first response
         self.token_lifetime = token_lifetime
         self.allow_privileged_intents = allow_privileged_intents
