@@ -24,7 +24,7 @@ from pathlib import Path
 from bench import answer_bench, backend_bench, casual_bench, ingest_bench, search_bench
 from bench.corpus import OUT, corpus
 from bench.scale import scale_up
-from index.embedding import load_embedder
+from index.embedder_factory import load_embedder
 from index.settings import IndexSettings
 
 SECTIONS = (

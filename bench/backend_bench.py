@@ -18,7 +18,8 @@ from typing import Any
 import numpy as np
 
 from index import generations
-from index.embedding import Embedder, load_embedder
+from index.embedder_factory import load_embedder
+from index.embedding import Embedder
 from index.settings import IndexSettings
 
 BACKENDS = ("torch", "onnx", "onnx-int8")

@@ -176,7 +176,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         sets = [(args.split, load_casual(args.corpus, args.split))]
 
-    from index.embedding import load_embedder
+    from index.embedder_factory import load_embedder
     from index.settings import IndexSettings
 
     embedder = load_embedder(IndexSettings(_env_file=None, embedding_model="bundled"))

@@ -14,16 +14,16 @@ from pathlib import Path
 
 from rich.console import Console
 
+from bot.app import BotApp, UserFacingError, is_expected, user_message
 from bot.discord_settings import DiscordSettings
 from bot.question import QuestionError
 from bot.quotes import QuoteSettings
 from bot.render_terminal import render_answer
-from bot.services import Services, build_services
+from bot.services import build_services
 from bot.settings import AnswerSettings
 from bot.terminal import chat
 from index import generations
 from index.embedding import EmbedderError
-from index.errors import IndexError_
 from index.settings import IndexSettings
 from index.text import strip_controls, strip_controls_in
 
@@ -77,13 +77,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     if args.command == "ask":
-        return asyncio.run(_ask(services, _question(args.question), args.json))
+        return asyncio.run(_ask(BotApp(services), _question(args.question), args.json))
     discord_settings = DiscordSettings()
     if discord_settings.token is not None:
         from bot.discord_app import run_discord  # loads discord.py only when it is needed
 
         return asyncio.run(run_discord(services, discord_settings))
-    return asyncio.run(_chat(services))
+    return asyncio.run(_chat(BotApp(services)))
 
 
 def _question(words: Sequence[str]) -> str:
@@ -97,17 +97,18 @@ def _question(words: Sequence[str]) -> str:
     return question
 
 
-async def _ask(services: Services, question: str, as_json: bool) -> int:
+async def _ask(app: BotApp, question: str, as_json: bool) -> int:
+    """Print one answer; an error is one line of ``user_message`` on stderr (2: the question
+    was refused, 1: anything else). The app is closed before printing (bounded)."""
     try:
-        answer = await services.engine.ask(question)
-    except QuestionError as exc:
-        print(f"error: {strip_controls(str(exc))}", file=sys.stderr)
-        return 2
-    except IndexError_ as exc:
-        print(f"error: {strip_controls(str(exc))}", file=sys.stderr)
-        return 1
+        answer = await app.ask(question)
+    except Exception as exc:
+        if not is_expected(exc):
+            log.exception("could not answer the question")
+        print(f"error: {user_message(exc, detail=True)}", file=sys.stderr)
+        return 2 if isinstance(exc, QuestionError | UserFacingError) else 1
     finally:
-        await _close(services)
+        await app.aclose()
     if as_json:  # valid JSON, without control characters even escaped ones
         print(json.dumps(strip_controls_in(answer.model_dump(mode="json")), indent=2,
                          ensure_ascii=False))
@@ -116,15 +117,8 @@ async def _ask(services: Services, question: str, as_json: bool) -> int:
     return 0
 
 
-async def _chat(services: Services) -> int:
+async def _chat(app: BotApp) -> int:
     try:
-        return await chat(services)
+        return await chat(app)
     finally:
-        await _close(services)
-
-
-async def _close(services: Services) -> None:
-    closer = getattr(services.quotes, "aclose", None)
-    if closer is not None:
-        await closer()
-    services.live.close()
+        await app.aclose()

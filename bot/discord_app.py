@@ -29,31 +29,23 @@ import yarl
 from discord import app_commands
 from discord.ext import commands
 
-from bot.cogs import EXTENSIONS, Cooldown, UserFacingError
+from bot.app import BotApp, NotAllowed, TooFast, is_expected, user_message
+from bot.cogs import EXTENSIONS, Cooldown
 from bot.discord_settings import DiscordSettings
-from bot.question import QuestionError
-from bot.quotes import InvalidSymbol
 from bot.services import Services
-from index.errors import IndexError_
 
 log = logging.getLogger(__name__)
 
-GENERIC_ERROR = "Sorry, something went wrong on my side. It has been logged; please try again."
-
-
-def user_message(error: BaseException) -> str | None:
-    """The short message for an error the user can act on; None for a bug (log it)."""
-    if isinstance(error, UserFacingError | QuestionError | InvalidSymbol):
-        return str(error)
-    if isinstance(error, IndexError_):
-        return "The news index is not available right now; please try again later."
-    if isinstance(error, TimeoutError):
-        return "The search took too long; please try again."
+def app_error(error: app_commands.AppCommandError) -> BaseException:
+    """discord.py's wrapper or kind of error → the error ``user_message`` knows: the original
+    of a failed callback, ``TooFast`` for a cooldown, ``NotAllowed`` for a failed check."""
+    if isinstance(error, app_commands.CommandInvokeError):
+        return error.original
     if isinstance(error, app_commands.CommandOnCooldown):
-        return f"Slow down: try again in {error.retry_after:.0f} s."
-    if isinstance(error, app_commands.CheckFailure):
-        return "You are not allowed to use this command."
-    return None
+        return TooFast(error.retry_after)
+    if isinstance(error, app_commands.CheckFailure) and not is_expected(error):
+        return NotAllowed()
+    return error
 
 
 async def send_ephemeral(interaction: discord.Interaction, text: str) -> None:
@@ -74,13 +66,11 @@ class MarketTree(app_commands.CommandTree["MarketBot"]):
     async def on_error(
         self, interaction: discord.Interaction[MarketBot], error: app_commands.AppCommandError
     ) -> None:
-        original = error.original if isinstance(error, app_commands.CommandInvokeError) else error
-        text = user_message(original)
-        if text is None:
+        original = app_error(error)
+        if not is_expected(original):
             name = interaction.command.qualified_name if interaction.command else "?"
             log.error("/%s failed", name, exc_info=original)
-            text = GENERIC_ERROR
-        await send_ephemeral(interaction, text)
+        await send_ephemeral(interaction, user_message(original))
 
 
 def configure_endpoints(settings: DiscordSettings) -> None:
@@ -90,7 +80,8 @@ def configure_endpoints(settings: DiscordSettings) -> None:
 
 
 class MarketBot(commands.Bot):
-    """Slash commands ``/ask /quote /news /status`` and "@bot question" replies."""
+    """Slash commands ``/ask /quote /news /status`` and "@bot question" replies over one
+    ``BotApp`` (``self.app``), which ``run_discord`` closes on the way out."""
 
     def __init__(
         self, services: Services, settings: DiscordSettings, *, guild_ready_timeout: float = 2.0
@@ -103,6 +94,7 @@ class MarketBot(commands.Bot):
             guild_ready_timeout=guild_ready_timeout,
         )
         self.services = services
+        self.app = BotApp(services)
         self.settings = settings
         self.cooldown = Cooldown(settings.cooldown_rate, settings.cooldown_seconds)
         self.synced: dict[int | None, list[app_commands.AppCommand]] = {}
@@ -159,13 +151,5 @@ async def run_discord(services: Services, settings: DiscordSettings) -> int:
     finally:
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.remove_signal_handler(signal.SIGTERM)
-        await close_services(services)
+        await bot.app.aclose()
     return 0
-
-
-async def close_services(services: Services) -> None:
-    """Close the quote provider's session and the index reader."""
-    closer = getattr(services.quotes, "aclose", None)
-    if closer is not None:
-        await closer()
-    services.live.close()

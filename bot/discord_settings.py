@@ -7,6 +7,9 @@ The sources file is one setting shared with the ingest job, ``SOURCES_FILE`` (no
 bot validates ``/reingest`` names against it and passes the same file to the ingest child as
 ``--sources``. The old names still work, with a deprecation warning in the log:
 ``DISCORD_SOURCES_FILE`` first, then ``INGEST_SOURCES_FILE`` (what the child used to read).
+
+The question-length limit is ``ANSWER_MAX_QUESTION_CHARS`` (``bot.settings``), the same for every
+front end; ``DISCORD_MAX_QUESTION_CHARS`` is ignored, with a warning.
 """
 
 from __future__ import annotations
@@ -52,8 +55,10 @@ class DiscordSettings(BaseSettings):
     )
     cooldown_seconds: float = Field(30.0, gt=0, description="Per-user cooldown window.")
     cooldown_rate: int = Field(3, ge=1, description="Questions per user per window.")
-    max_question_chars: int = Field(
-        500, ge=20, le=4000, description="Longer questions are refused.")
+    max_question_chars: int | None = Field(
+        None, exclude=True, repr=False,
+        deprecated="DISCORD_MAX_QUESTION_CHARS is ignored: ANSWER_MAX_QUESTION_CHARS is the one "
+        "question-length limit.")
     reingest_allow_private_urls: bool = Field(
         False, description="Let /reingest fetch URLs on loopback/private addresses (tests, LAN).")
     reingest_timeout_seconds: float = Field(
@@ -73,10 +78,14 @@ class DiscordSettings(BaseSettings):
 
     @model_validator(mode="after")
     def _fallback_sources_file(self) -> DiscordSettings:
-        """Fill ``sources_file`` from a deprecated name when ``SOURCES_FILE`` is not set."""
+        """Fill ``sources_file`` from a deprecated name when ``SOURCES_FILE`` is not set;
+        warn about ``DISCORD_MAX_QUESTION_CHARS``, which no longer does anything."""
+        values = self.__dict__  # plain reads: the deprecated fields warn on attribute access
+        if values.get("max_question_chars") is not None:
+            log.warning("DISCORD_MAX_QUESTION_CHARS is ignored: set ANSWER_MAX_QUESTION_CHARS, "
+                        "the one question-length limit of every front end")
         if self.sources_file is not None:
             return self
-        values = self.__dict__  # plain reads: the deprecated fields warn on attribute access
         for env, field in zip(DEPRECATED_SOURCES_FILE_ENVS,
                               ("discord_sources_file", "ingest_sources_file"), strict=True):
             value = values.get(field)

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, time
 
 from bot.answer import Answer, compose_answer, plan_movers
 from bot.answer.compose import CloseResult
-from bot.question import parse_question
+from bot.question import MAX_CHARS, parse_question
 from bot.question.coverage import ArticleDays, DateCoverage
 from bot.question.model import Question, TimeWindow
 from bot.quotes import QuoteProvider
@@ -30,7 +30,7 @@ class AnswerEngine:
         retriever: Retriever,
         resolver: EntityResolver,
         quotes: QuoteProvider,
-        max_question_chars: int = 500,
+        max_question_chars: int = MAX_CHARS,
         search_timeout: float = 10.0,
     ) -> None:
         self.retriever = retriever

@@ -11,7 +11,8 @@ from bot.engine import AnswerEngine
 from bot.quotes import QuoteProvider, QuoteSettings, YahooQuoteProvider
 from bot.retrieval import Retriever
 from bot.settings import AnswerSettings
-from index.embedding import Embedder, load_embedder
+from index.embedder_factory import load_embedder
+from index.embedding import Embedder
 from index.entities import EntityResolver, TickerTable
 from index.search import LiveIndex
 from index.settings import IndexSettings

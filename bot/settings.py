@@ -5,6 +5,8 @@ from __future__ import annotations
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.question.model import MAX_CHARS
+
 
 class AnswerSettings(BaseSettings):
     """How questions are answered. Built at the entrypoint and passed down."""
@@ -19,7 +21,10 @@ class AnswerSettings(BaseSettings):
         "question (calibrated on labelled in/out-of-scope questions: make bench).",
     )
     passages: int = Field(8, ge=1, le=50, description="Passages retrieved per question.")
-    max_question_chars: int = Field(500, ge=20, le=4000)
+    max_question_chars: int = Field(
+        MAX_CHARS, ge=20, le=4000,
+        description="Longest question accepted, in characters: the one limit every front end "
+        "(slash commands, mentions, terminal, `bot ask`) refuses longer questions by.")
     search_timeout_seconds: float = Field(10.0, gt=0)
     recency_half_life_days: float | None = Field(
         None, description="Favour newer news with this half-life; empty = off."

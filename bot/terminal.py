@@ -9,21 +9,18 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
-from datetime import UTC, datetime
 from typing import TextIO
 
 from rich.console import Console
 from rich.text import Text
 
-from bot.news import latest_news
-from bot.question import QuestionError
+from bot.app import BotApp, is_expected, user_message
 from bot.render_terminal import render_answer, render_news, render_quote, render_status
-from bot.services import Services
-from bot.status import collect_status
-from index.errors import IndexError_
 from index.text import strip_controls
 
 log = logging.getLogger(__name__)
+
+QUIT = ("/quit", "/exit")
 
 HELP = (
     "Ask anything about AI-market news, e.g. 'who lost from Sora?' or 'why did $NVDA jump?'.\n"
@@ -32,9 +29,11 @@ HELP = (
 DEMO_QUESTION = "who lost from Sora?"
 
 
-async def handle(line: str, services: Services, console: Console) -> None:
-    """Answer one line of input: a command or a question. Control characters, terminal escapes
-    and undecodable bytes (lone surrogates) are dropped first; nothing typed is read as markup."""
+async def handle(line: str, app: BotApp, console: Console) -> None:
+    """Answer one line of input: a command or a question; a failure is one line of
+    ``user_message`` (with the index's reason: this is the operator's terminal), and the chat
+    goes on. Control characters, terminal escapes and undecodable bytes (lone surrogates) are
+    dropped first; nothing typed or printed is read as markup."""
     line = strip_controls(line).strip()
     if not line:
         return
@@ -42,40 +41,28 @@ async def handle(line: str, services: Services, console: Console) -> None:
     rest = rest.strip()
     try:
         if command == "/help":
-            console.print(HELP)
+            console.print(Text(HELP))
         elif command == "/quote":
             if not rest:
-                console.print("usage: /quote TICKER")
+                console.print(Text("usage: /quote TICKER"))
                 return
-            console.print(render_quote(await services.quotes.quote(rest.split()[0])))
+            console.print(render_quote(await app.quote(rest.split()[0])))
         elif command == "/news":
-            hits = await asyncio.to_thread(
-                latest_news, services.engine.retriever.searcher, rest or "AI stocks",
-                services.engine.understand(rest or "AI", datetime.now(UTC)).tickers, None,
-                datetime.now(UTC),
-            )
-            console.print(render_news(hits))
+            console.print(render_news(await app.news(rest)))
         elif command == "/status":
-            status = await asyncio.to_thread(
-                collect_status, services.live, services.quotes.health(), services.started
-            )
-            console.print(render_status(status))
+            console.print(render_status(await app.status()))
         elif command.startswith("/"):
             console.print(Text(f"unknown command {command}. {HELP}"))
         else:
-            console.print(render_answer(await services.engine.ask(line)))
-    except QuestionError as exc:
-        console.print(Text(strip_controls(str(exc)), style="yellow"))
-    except IndexError_ as exc:
-        console.print(Text(f"the news index is not available: {strip_controls(str(exc))}",
-                           style="red"))
-    except TimeoutError:
-        console.print("[red]the search took too long; try again[/]")
+            console.print(render_answer(await app.ask(line)))
+    except Exception as exc:
+        if not is_expected(exc):
+            log.exception("the chat could not handle a line")
+        style = "yellow" if is_expected(exc) else "red"
+        console.print(Text(user_message(exc, detail=True), style=style))
 
 
-async def chat(
-    services: Services, stdin: TextIO = sys.stdin, console: Console | None = None
-) -> int:
+async def chat(app: BotApp, stdin: TextIO = sys.stdin, console: Console | None = None) -> int:
     """Interactive on a terminal; one question per line otherwise (the demo question when the
     input is empty)."""
     console = console or Console()
@@ -84,9 +71,11 @@ async def chat(
     if not stdin.isatty():
         lines = [line for line in stdin.read().splitlines() if line.strip()]
         for line in lines or [DEMO_QUESTION]:
+            if line.strip() in QUIT:
+                return 0
             if not lines:
-                console.print(f"(no input: asking the demo question) > {line}")
-            await _handle_safely(line, services, console)
+                console.print(Text(f"(no input: asking the demo question) > {line}"))
+            await handle(line, app, console)
         return 0
     console.print(f"[bold]AI market news[/] — {HELP}")
     while True:
@@ -98,15 +87,6 @@ async def chat(
         except UnicodeDecodeError:
             console.print(Text("that line was not UTF-8 text; try again", style="yellow"))
             continue
-        if line.strip() in ("/quit", "/exit"):
+        if line.strip() in QUIT:
             return 0
-        await _handle_safely(line, services, console)
-
-
-async def _handle_safely(line: str, services: Services, console: Console) -> None:
-    """:func:`handle`, but the chat goes on after any failure (logged, one line shown)."""
-    try:
-        await handle(line, services, console)
-    except Exception:
-        log.exception("the chat could not handle a line")
-        console.print(Text("internal error while answering that; the chat goes on", style="red"))
+        await handle(line, app, console)

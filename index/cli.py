@@ -15,7 +15,8 @@ from dateutil import parser as dateparser
 from rich.console import Console
 from rich.table import Table
 
-from index.embedding import EmbedderError, load_embedder
+from index.embedder_factory import load_embedder
+from index.embedding import EmbedderError
 from index.errors import IndexError_
 from index.reader import Filters, IndexReader, SearchHit
 from index.search import Searcher

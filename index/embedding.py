@@ -1,6 +1,7 @@
-"""Text embedders: the real model (sentence-transformers, or onnxruntime in
-``index.embedding_onnx``) and a deterministic fake.
+"""Text embedders: the protocol, the sentence-transformers model and a deterministic fake.
 
+The onnxruntime model is ``index.embedding_onnx`` (which imports this module, never the other
+way round); ``index.embedder_factory.load_embedder`` builds whichever the settings name.
 Vectors are L2-normalised float32, so inner product equals cosine similarity.
 """
 
@@ -8,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-import logging
 import os
 import re
 from collections.abc import Sequence
@@ -16,10 +16,6 @@ from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 import numpy as np
-
-from index.settings import IndexSettings
-
-log = logging.getLogger(__name__)
 
 BUNDLED_MODEL_ID = "sentence-transformers/all-MiniLM-L6-v2"
 
@@ -135,39 +131,3 @@ class FakeEmbedder:
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         # Roughly what a word-piece tokenizer gives: words plus [CLS]/[SEP].
         return [len(self._words(t)) + len(re.findall(r"[^\w\s]", t)) // 2 + 2 for t in texts]
-
-
-def load_embedder(settings: IndexSettings, bulk: bool = False) -> Embedder:
-    """Build the embedder the settings name. Never touches the network.
-
-    ``bulk``: tuned for embedding many texts in a row (ingest) rather than one query at a
-    time beside other work (search)."""
-    spec = settings.embedding_model
-    if spec == "fake" or spec.startswith("fake:"):
-        dim = int(spec.split(":", 1)[1]) if ":" in spec else 64
-        return FakeEmbedder(dimension=dim)
-    if spec == "bundled":
-        path, model_id = bundled_model_path(), BUNDLED_MODEL_ID
-    else:
-        path = Path(spec).expanduser()
-        if not path.is_dir():
-            raise EmbedderError(
-                f"EMBEDDING_MODEL={spec!r} is neither 'bundled' nor a local model folder"
-            )
-        model_id = f"local:{path.resolve().name}"
-    log.info("loading embedding model %s from %s (%s)", model_id, path, settings.embedding_backend)
-    if settings.embedding_backend == "torch":
-        return SentenceTransformerEmbedder(
-            path, model_id, threads=settings.embed_threads, batch_size=settings.embed_batch_size
-        )
-    from index.embedding_onnx import OnnxEmbedder
-
-    return OnnxEmbedder(
-        path,
-        settings.embedding_cache_dir,
-        threads=settings.embed_threads,
-        batch_size=settings.embed_batch_size,
-        quantize=settings.embedding_backend == "onnx-int8",
-        model_id=model_id,
-        spin=bulk,
-    )

@@ -10,7 +10,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from index.embedding import EmbedderError, load_embedder
+from index.embedder_factory import load_embedder
+from index.embedding import EmbedderError
 from index.entities import EntityResolver, TickerTable
 from index.errors import IndexError_
 from index.settings import IndexSettings

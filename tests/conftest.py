@@ -42,7 +42,7 @@ def onnx_model_cache(tmp_path_factory) -> Iterator[Path]:
 @pytest.fixture(scope="session")
 def real_embedder():
     """The bundled all-MiniLM-L6-v2, loaded once per test session (no network)."""
-    from index.embedding import load_embedder
+    from index.embedder_factory import load_embedder
 
     return load_embedder(IndexSettings(_env_file=None, embedding_model="bundled"))  # type: ignore[call-arg]
 

@@ -11,6 +11,7 @@ import sys
 import pytest
 from rich.console import Console
 
+from bot.app import BotApp
 from bot.quotes import FakeQuoteProvider, QuoteSettings
 from bot.services import build_services
 from bot.settings import AnswerSettings
@@ -63,13 +64,14 @@ async def test_commands(sample_index, real_embedder):
         AnswerSettings(_env_file=None), QuoteSettings(_env_file=None),  # type: ignore[call-arg]
         embedder=real_embedder, quotes=FakeQuoteProvider({"NVDA": 123.45}),
     )
+    app = BotApp(services)
     out = io.StringIO()
     console = Console(file=out, width=200)
-    await handle("/quote nvda", services, console)
-    await handle("/quote ../../etc", services, console)
-    await handle("/news nvidia", services, console)
-    await handle("/status", services, console)
-    await handle("/nope", services, console)
+    await handle("/quote nvda", app, console)
+    await handle("/quote ../../etc", app, console)
+    await handle("/news nvidia", app, console)
+    await handle("/status", app, console)
+    await handle("/nope", app, console)
     text = out.getvalue()
     assert "NVDA" in text and "123.45" in text
     assert "invalid symbol" in text
@@ -77,5 +79,9 @@ async def test_commands(sample_index, real_embedder):
     assert "5 articles" in text and "fake" in text
     assert "unknown command /nope" in text
     out2 = io.StringIO()
-    await chat(services, stdin=io.StringIO("nvidia\n"), console=Console(file=out2, width=200))
+    await chat(app, stdin=io.StringIO("nvidia\n"), console=Console(file=out2, width=200))
     assert "Nvidia" in out2.getvalue()
+    # Piped input stops at /quit, as typed input does.
+    out3 = io.StringIO()
+    await chat(app, stdin=io.StringIO("/quit\nnvidia\n"), console=Console(file=out3, width=200))
+    assert "Nvidia" not in out3.getvalue() and "unknown command" not in out3.getvalue()

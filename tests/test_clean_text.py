@@ -18,6 +18,7 @@ from rich.console import Console
 
 from bot.answer import Answer
 from bot.answer.model import LiveQuote, Mover, ReportedMove, Source
+from bot.app import BotApp
 from bot.question import QuestionError
 from bot.question.parse import normalize
 from bot.quotes import FakeQuoteProvider, QuoteSettings, QuoteUnavailable
@@ -190,7 +191,7 @@ async def test_terminal_chat_goes_on_after_bad_input(services: Services):
         "[/bold] who lost from sora?\n"
         "/status\n"
     )
-    assert await chat(services, stdin=io.StringIO(lines), console=console) == 0
+    assert await chat(BotApp(services), stdin=io.StringIO(lines), console=console) == 0
     text = out.getvalue()
     assert not CONTROL.search(text.replace("\n", ""))
     assert "unknown command /[/x]" in text
@@ -202,7 +203,7 @@ async def test_terminal_chat_reads_bytes_that_are_not_utf8(services: Services):
     console, out = screen()
     stdin = io.TextIOWrapper(io.BytesIO(b"why did nvidia \xff\xfe jump\n/status\n"),
                              encoding="utf-8")  # strict, as on a UTF-8 locale
-    assert await chat(services, stdin=stdin, console=console) == 0
+    assert await chat(BotApp(services), stdin=stdin, console=console) == 0
     text = out.getvalue()
     assert "why did nvidia jump" in text and "uptime" in text
 
@@ -213,14 +214,14 @@ async def test_terminal_chat_survives_an_unexpected_failure(services: Services, 
 
     monkeypatch.setattr(services.engine, "ask", broken)
     console, out = screen()
-    assert await chat(services, stdin=io.StringIO("a question\n/status\n"), console=console) == 0
+    assert await chat(BotApp(services), stdin=io.StringIO("a question\n/status\n"), console=console) == 0
     assert "internal error" in out.getvalue() and "uptime" in out.getvalue()
 
 
 async def test_handle_cleans_commands(services: Services):
     console, out = screen()
-    await handle("/quote \x1b]0;x\x07../../etc", services, console)
-    await handle("/news \x1b[2Jnvidia", services, console)
+    await handle("/quote \x1b]0;x\x07../../etc", BotApp(services), console)
+    await handle("/news \x1b[2Jnvidia", BotApp(services), console)
     assert not CONTROL.search(out.getvalue().replace("\n", ""))
 
 

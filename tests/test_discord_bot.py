@@ -15,9 +15,10 @@ import pytest_asyncio
 
 from bot.answer import Answer
 from bot.answer.model import Freshness, LiveQuote, Mover, Source
+from bot.app import GENERIC_ERROR
 from bot.chart import render_chart
 from bot.cogs import Cooldown, UserFacingError
-from bot.discord_app import GENERIC_ERROR, MarketBot, run_discord
+from bot.discord_app import MarketBot, run_discord
 from bot.discord_settings import DiscordSettings
 from bot.quotes import FakeQuoteProvider, PriceHistory, Quote, QuoteSettings, YahooQuoteProvider
 from bot.render_discord import render_answer, trim
@@ -179,7 +180,7 @@ async def test_long_question_is_refused_privately(fake_discord: FakeDiscord, mar
     record = await fake_discord.slash("ask", {"question": "why " * 130})
     message = await record.wait_final()
     assert record.response_type == 4 and message.flags == EPHEMERAL
-    assert message.content == "That question is 519 characters long; please keep it under 500."
+    assert message.content == "questions are limited to 500 characters (got 519)"
 
 
 async def test_cooldown_says_when_to_try_again(fake_discord: FakeDiscord, services: Services) -> None:  # noqa: F811
@@ -211,6 +212,43 @@ async def test_unexpected_error_is_short_for_the_user_and_traced_in_the_log(
     assert log.getMessage() == "/ask failed" and log.exc_info is not None
     assert str(log.exc_info[1]) == "boom in the engine"
     assert fake_discord.token not in caplog.text
+
+
+async def test_unexpected_error_on_a_mention_gets_the_same_words(
+        fake_discord: FakeDiscord, market_bot: MarketBot, services: Services,  # noqa: F811
+        caplog: pytest.LogCaptureFixture) -> None:
+    async def broken(text: str, **_: Any) -> Answer:
+        raise RuntimeError("boom in the engine")
+    services.engine.ask = broken  # type: ignore[method-assign]
+    fake = fake_discord
+    with caplog.at_level(logging.ERROR, logger="bot.cogs.ask"):
+        asked = await fake.say(f"{fake.bot_user.mention} who lost?")
+        reply = await fake.wait_reply(asked)
+    assert reply.content == GENERIC_ERROR and reply.embeds == [] and reply.pings.nobody
+    [log] = [r for r in caplog.records if r.name == "bot.cogs.ask"]
+    assert log.exc_info is not None and str(log.exc_info[1]) == "boom in the engine"
+
+
+async def test_a_bare_mention_gets_the_help(fake_discord: FakeDiscord, market_bot: MarketBot) -> None:  # noqa: F811
+    asked = await fake_discord.say(fake_discord.bot_user.mention)
+    reply = await fake_discord.wait_reply(asked)
+    assert reply.content.startswith("Ask me about AI-market news") and "/ask" in reply.content
+
+
+def test_discord_errors_become_app_errors() -> None:
+    from discord import app_commands
+
+    from bot.app import NOT_ALLOWED, user_message
+    from bot.discord_app import app_error
+    from bot.question import QuestionError
+
+    assert user_message(app_error(app_commands.CheckFailure("raw"))) == NOT_ALLOWED
+    cooldown = app_commands.CommandOnCooldown(app_commands.Cooldown(1, 30), 12.3)
+    assert user_message(app_error(cooldown)) == "You're asking too fast: try again in 13 s."
+    wrapped = QuestionError("ask a question")
+    invoke = app_commands.CommandInvokeError.__new__(app_commands.CommandInvokeError)
+    invoke.original = wrapped
+    assert app_error(invoke) is wrapped
 
 
 async def test_quote_has_price_fields_and_a_png_chart(fake_discord: FakeDiscord, market_bot: MarketBot) -> None:  # noqa: F811
@@ -288,7 +326,7 @@ async def test_long_mention_question_is_refused_in_a_reply(fake_discord: FakeDis
     fake = fake_discord
     asked = await fake.say(f"{fake.bot_user.mention} " + "why " * 130)
     reply = await fake.wait_reply(asked)
-    assert reply.content == "That question is 519 characters long; please keep it under 500."
+    assert reply.content == "questions are limited to 500 characters (got 519)"
     assert reply.embeds == [] and reply.pings.nobody
 
 

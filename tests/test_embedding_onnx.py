@@ -136,7 +136,8 @@ def test_rejects_a_folder_that_is_not_a_model(tmp_path):
 
 
 def test_settings_choose_the_runtime(onnx_model_cache):
-    from index.embedding import SentenceTransformerEmbedder, load_embedder
+    from index.embedder_factory import load_embedder
+    from index.embedding import SentenceTransformerEmbedder
     from index.embedding_onnx import OnnxEmbedder
     from index.settings import IndexSettings
 
@@ -156,7 +157,7 @@ def test_settings_choose_the_runtime(onnx_model_cache):
 
 
 def test_idle_threads_spin_only_for_bulk_embedding(onnx_model_cache):
-    from index.embedding import load_embedder
+    from index.embedder_factory import load_embedder
     from index.settings import IndexSettings
 
     settings = IndexSettings(_env_file=None, embedding_cache_dir=onnx_model_cache)  # type: ignore[call-arg]

@@ -309,7 +309,7 @@ async def test_a_question_returns_within_the_quote_timeout(hole, fake_index):
         answer = await services.engine.ask("who lost from Sora? how did $ADBE and $NVDA do")
         elapsed = time.monotonic() - started
     finally:
-        await services.quotes.aclose()  # type: ignore[attr-defined]
+        await services.quotes.aclose()
         services.live.close()
     quoted = [m.quote for m in answer.movers if m.quote is not None]
     assert quoted and all(q.unavailable and "timed out" in q.unavailable for q in quoted)

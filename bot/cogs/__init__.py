@@ -1,22 +1,22 @@
 """Slash-command cogs (one per concern) and what they share: the per-user cooldown.
 
-Each cog module ends in ``async def setup(bot)``; ``MarketBot.setup_hook`` loads them.
+Each cog module ends in ``async def setup(bot)``; ``MarketBot.setup_hook`` loads them. Cogs call
+``bot.app`` (``bot.app.BotApp``) and only render; refusals raise ``bot.app`` errors, which the
+tree's error handler turns into text with ``bot.app.user_message``.
 """
 
 from __future__ import annotations
 
-import math
 import time
 from collections import deque
 from collections.abc import Callable
 
+from bot.app import TooFast, UserFacingError
+
+__all__ = ["EXTENSIONS", "Cooldown", "UserFacingError"]
+
 EXTENSIONS = ("bot.cogs.ask", "bot.cogs.quote", "bot.cogs.news", "bot.cogs.status",
               "bot.cogs.reingest")
-
-
-class UserFacingError(Exception):
-    """A refusal whose message is written for the user (shown ephemerally, not logged as an
-    error)."""
 
 
 class Cooldown:
@@ -42,8 +42,7 @@ class Cooldown:
         return None
 
     def check(self, user_id: int) -> None:
-        """Raise UserFacingError("… try again in N s") when the user is over the rate."""
+        """Raise TooFast ("… try again in N s") when the user is over the rate."""
         wait = self.hit(user_id)
         if wait is not None:
-            raise UserFacingError(
-                f"You're asking too fast: try again in {max(1, math.ceil(wait))} s.")
+            raise TooFast(wait)

@@ -11,10 +11,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.cogs import UserFacingError
-from bot.question import QuestionError
+from bot.app import UserFacingError, is_expected, user_message
 from bot.render_discord import render_answer
-from index.errors import IndexError_
 
 if TYPE_CHECKING:
     from bot.discord_app import MarketBot
@@ -23,17 +21,6 @@ log = logging.getLogger(__name__)
 
 HELP = ("Ask me about AI-market news, e.g. \"who lost from Sora?\" or \"why did $NVDA jump?\". "
         "Slash commands: /ask, /quote, /news, /status.")
-
-
-def check_question(text: str, max_chars: int) -> str:
-    """The stripped question, or UserFacingError for an empty or too long one."""
-    text = text.strip()
-    if not text:
-        raise UserFacingError(HELP)
-    if len(text) > max_chars:
-        raise UserFacingError(
-            f"That question is {len(text)} characters long; please keep it under {max_chars}.")
-    return text
 
 
 def parse_since(value: str | None) -> date | None:
@@ -64,35 +51,35 @@ class Ask(commands.Cog):
     async def ask(self, interaction: discord.Interaction, question: str,
                   ticker: str | None = None, since: str | None = None) -> None:
         """Refusals are private and immediate; otherwise defer at once, then the embed."""
-        text = check_question(question, self.bot.settings.max_question_chars)
+        app = self.bot.app
+        text = app.check_question(question)
         day = parse_since(since)
         self.bot.cooldown.check(interaction.user.id)
         await interaction.response.defer(thinking=True)
-        answer = await self.bot.services.engine.ask(text, ticker=ticker, since=day)
+        answer = await app.ask(text, ticker=ticker, since=day)
         await interaction.edit_original_response(embed=render_answer(answer))
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
-        """Answer "@bot question" as a reply; ignore itself, other bots and non-mentions."""
+        """Answer "@bot question" as a reply; ignore itself, other bots and non-mentions. A
+        mention with no question gets the help text; errors get ``user_message``."""
         me = self.bot.user
         if me is None or message.author.bot or me not in message.mentions:
             return
+        text = strip_mentions(message.content, me.id)
+        if not text:
+            await message.reply(HELP, mention_author=False)
+            return
+        app = self.bot.app
         try:
-            text = check_question(strip_mentions(message.content, me.id),
-                                  self.bot.settings.max_question_chars)
+            text = app.check_question(text)
             self.bot.cooldown.check(message.author.id)
             async with message.channel.typing():
-                answer = await self.bot.services.engine.ask(text, now=datetime.now(UTC))
-        except (UserFacingError, QuestionError) as exc:
-            await message.reply(str(exc), mention_author=False)
-            return
-        except IndexError_:
-            log.warning("index unavailable for a mention", exc_info=True)
-            await message.reply("The news index is not available right now.", mention_author=False)
-            return
-        except TimeoutError:
-            await message.reply("The search took too long; please try again.",
-                                mention_author=False)
+                answer = await app.ask(text, now=datetime.now(UTC))
+        except Exception as exc:
+            if not is_expected(exc):
+                log.exception("a mention could not be answered")
+            await message.reply(user_message(exc), mention_author=False)
             return
         await message.reply(embed=render_answer(answer), mention_author=False)
 

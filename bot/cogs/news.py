@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.news import latest_news
 from bot.render_discord import render_news
 
 if TYPE_CHECKING:
@@ -28,16 +25,11 @@ class News(commands.Cog):
                            days="only the last N days")
     async def news(self, interaction: discord.Interaction, query: str,
                    days: app_commands.Range[int, 1, 365] | None = None) -> None:
-        """Defer, search off the event loop, list the headlines."""
+        """Defer, then the headlines ``bot.app`` finds."""
         self.bot.cooldown.check(interaction.user.id)
         await interaction.response.defer(thinking=True)
-        engine = self.bot.services.engine
-        now = datetime.now(UTC)
-        tickers = engine.understand(query, now).tickers
-        hits = await asyncio.to_thread(latest_news, engine.retriever.searcher, query, tickers,
-                                       days, now)
+        hits = await self.bot.app.news(query, days=days)
         await interaction.edit_original_response(embed=render_news(query, hits, days))
-
 
 async def setup(bot: MarketBot) -> None:
     """Extension entry point."""

@@ -12,9 +12,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.chart import render_chart
-from bot.quotes import Period, PriceHistory, validate_symbol
+from bot.quotes import Period, PriceHistory
 from bot.render_discord import render_quote
-from index.errors import IndexError_
 
 if TYPE_CHECKING:
     from bot.discord_app import MarketBot
@@ -29,21 +28,16 @@ class QuoteCog(commands.Cog, name="Quote"):
     def __init__(self, bot: MarketBot) -> None:
         self.bot = bot
 
-    def known_tickers(self) -> list[str]:
-        """Tickers the serving index knows, most mentioned first (blocking)."""
-        return self.bot.services.live.reader().known_tickers()
-
     @app_commands.command(name="quote", description="Price, change and a chart for a ticker")
     @app_commands.describe(ticker="e.g. NVDA", period="chart period (default 1mo)")
     async def quote(self, interaction: discord.Interaction, ticker: str,
                     period: Period = "1mo") -> None:
-        """Validate, defer, fetch quote and history together, chart in a thread."""
-        symbol = validate_symbol(ticker)  # InvalidSymbol → a private message
+        """Validate, defer, quote and history from ``bot.app``, chart in a thread."""
+        app = self.bot.app
+        symbol = app.check_symbol(ticker)  # InvalidSymbol → a private message
         self.bot.cooldown.check(interaction.user.id)
         await interaction.response.defer(thinking=True)
-        provider = self.bot.services.quotes
-        result, history = await asyncio.gather(provider.quote(symbol),
-                                               provider.history(symbol, period))
+        result, history = await app.quote_and_history(symbol, period)
         embed = render_quote(result, period)
         if not isinstance(history, PriceHistory):
             embed.add_field(name="Chart", value=history.text, inline=False)
@@ -58,10 +52,7 @@ class QuoteCog(commands.Cog, name="Quote"):
     async def ticker_choices(self, interaction: discord.Interaction,
                              current: str) -> list[app_commands.Choice[str]]:
         """Known tickers starting with what was typed (then containing it)."""
-        try:
-            tickers = await asyncio.to_thread(self.known_tickers)
-        except IndexError_:
-            return []
+        tickers = await self.bot.app.known_tickers()
         typed = current.strip().lstrip("$").upper()
         ranked = [t for t in tickers if t.startswith(typed)]
         ranked += [t for t in tickers if typed and typed in t and not t.startswith(typed)]

@@ -27,7 +27,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.cogs import UserFacingError
+from bot.app import NOT_ADMIN, NotAllowed, UserFacingError
 from bot.discord_settings import DiscordSettings
 from bot.jobs import IngestResult, IngestRunner, JobBusy
 from bot.source_check import SourceRefused, check_source, load_source_names
@@ -38,11 +38,11 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 DNS_TIMEOUT = 2.0  # seconds; the check runs before the 3 s acknowledgement deadline
-NOT_ADMIN = "Only server admins can re-ingest the news."
 
 
-class NotAdmin(app_commands.CheckFailure, UserFacingError):
-    """``/reingest`` by someone who is not an admin; the message is written for them."""
+class NotAdmin(app_commands.CheckFailure, NotAllowed):
+    """``/reingest`` by someone who is not an admin: an app-command check failure (what
+    discord.py's checks raise) whose message is written for them."""
 
     def __init__(self, message: str = NOT_ADMIN) -> None:
         super().__init__(message)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import TYPE_CHECKING
 
 import discord
@@ -10,7 +9,6 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.render_discord import render_status
-from bot.status import collect_status
 
 if TYPE_CHECKING:
     from bot.discord_app import MarketBot
@@ -24,13 +22,10 @@ class StatusCog(commands.Cog, name="Status"):
 
     @app_commands.command(name="status", description="Index size, freshness and health")
     async def status(self, interaction: discord.Interaction) -> None:
-        """Defer, read the index in a thread, show the status."""
+        """Defer, then the status ``bot.app`` collects."""
         await interaction.response.defer(thinking=True)
-        services = self.bot.services
-        status = await asyncio.to_thread(collect_status, services.live, services.quotes.health(),
-                                         services.started)
+        status = await self.bot.app.status()
         await interaction.edit_original_response(embed=render_status(status))
-
 
 async def setup(bot: MarketBot) -> None:
     """Extension entry point."""

@@ -15,7 +15,7 @@ from bot.question.model import (
     QuestionError,
     TimeWindow,
 )
-from bot.question.parse import normalize, parse_question
+from bot.question.parse import check_length, normalize, parse_question
 
 __all__ = [
     "EXAMPLE",
@@ -25,6 +25,7 @@ __all__ = [
     "Question",
     "QuestionError",
     "TimeWindow",
+    "check_length",
     "normalize",
     "parse_question",
 ]

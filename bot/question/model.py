@@ -16,6 +16,7 @@ Intent = Literal[
 Direction = Literal["up", "down"]
 
 MAX_CHARS = 500
+"""Default of ``AnswerSettings.max_question_chars``, the one question-length limit."""
 EXAMPLE = 'ask a question, e.g. "why did $NVDA jump in May?" or "who lost from Sora?"'
 
 

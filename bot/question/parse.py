@@ -16,7 +16,7 @@ from bot.question.timewin import find_window
 from index.entities import EntityResolver
 from index.text import strip_controls
 
-__all__ = ["normalize", "parse_question"]
+__all__ = ["check_length", "normalize", "parse_question"]
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +99,18 @@ def _alone(text: str, spans: list[tuple[int, int]]) -> bool:
     return bool(spans) and all(_overlaps(spans, m.start(), m.end()) for m in words)
 
 
+def check_length(text: str | None, max_chars: int = MAX_CHARS) -> str:
+    """The question without its outer whitespace; ``QuestionError`` when it is blank or longer
+    than ``max_chars``. The one length check: the parser and every front end's early refusal
+    (before any work) both call it, with the limit of ``AnswerSettings.max_question_chars``."""
+    raw = (text or "").strip()
+    if len(raw) > max_chars:
+        raise QuestionError(f"questions are limited to {max_chars} characters (got {len(raw)})")
+    if not raw:
+        raise QuestionError(EXAMPLE)
+    return raw
+
+
 def parse_question(
     text: str,
     resolver: EntityResolver,
@@ -117,9 +129,7 @@ def parse_question(
     if now.utcoffset() is None:
         raise ValueError("now must be timezone-aware")
     now = now.astimezone(UTC)
-    raw = (text or "").strip()
-    if len(raw) > max_chars:
-        raise QuestionError(f"questions are limited to {max_chars} characters (got {len(raw)})")
+    raw = check_length(text, max_chars)
     clean = normalize(raw)
     if not any(c.isalnum() for c in clean):
         raise QuestionError(EXAMPLE)

@@ -51,6 +51,11 @@ class QuoteProvider(Protocol):
         """Last success, last error, consecutive failures, cache size."""
         ...
 
+    async def aclose(self) -> None:
+        """Refuse new calls and release connections, without waiting on calls in flight
+        (each still answers its caller by its own deadline). Safe to call twice."""
+        ...
+
 
 def invalid(raw: str, error: InvalidSymbol) -> QuoteUnavailable:
     """The answer for a symbol refused by :func:`validate_symbol`."""
@@ -102,6 +107,7 @@ class FakeQuoteProvider:
         self.fail_kind: UnavailableKind = fail_kind
         self.delay = delay
         self.calls: list[tuple[str, str]] = []
+        self.closed = False
         self._last_success: datetime | None = None
         self._last_error: str | None = None
         self._failures = 0
@@ -174,3 +180,7 @@ class FakeQuoteProvider:
             provider=self.name, last_success=self._last_success, last_error=self._last_error,
             consecutive_failures=self._failures, cache_size=0, requests=len(self.calls),
         )  # fmt: skip
+
+    async def aclose(self) -> None:
+        """Record the close (``closed``); there is nothing to release."""
+        self.closed = True
