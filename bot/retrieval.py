@@ -214,7 +214,8 @@ class Retriever:
             hit.score = pool.scores[hit.article_id]
         relevance = max((h.dense or 0.0 for h in ranked[:3]), default=0.0)
         covered = self.judge(question, ranked, relevance)
-        if not covered and event is not None and self._event_moves(question, event, moves):
+        if not covered and event is not None and self._event_moves(question, event, moves,
+                                                                   ranked):
             covered = relevance >= self.threshold - ENTITY_DISCOUNT
         # Articles beyond the top k stay in the evidence when they report moves: a mover
         # row cites them.
@@ -249,12 +250,19 @@ class Retriever:
         return self.tickers is not None and self.tickers(term)
 
     @staticmethod
-    def _event_moves(question: Question, event: Event, moves: dict[str, list[Move]]) -> bool:
-        """Do the event's own articles report a company move in the asked direction?"""
-        direction = {"losers": "down", "winners": "up"}.get(question.intent)
+    def _event_moves(
+        question: Question, event: Event, moves: dict[str, list[Move]], ranked: list[SearchHit]
+    ) -> bool:
+        """Do the event's own articles, or the best passages from its week, report a company
+        move in the asked direction?"""
+        direction = _LISTED.get(question.intent)
+        start = event.first_date - timedelta(days=1)
+        end = event.first_date + timedelta(days=7)
+        week = [h.article_id for h in ranked
+                if h.published is not None and start <= h.published.date() <= end]
         return any(
             m.kind == "company" and m.direction == direction
-            for a in event.article_ids for m in moves.get(a, [])
+            for a in [*event.article_ids, *week] for m in moves.get(a, [])
         )
 
     def _named_terms(self, question: Question, anchor: bool = False) -> list[str]:
