@@ -8,7 +8,9 @@ bench/labels/casual.jsonl, tune and heldout, plus the old answers set, scored by
 ../shared/tools/score_answers.py on every corpus index present), discord, bounds (peak RSS
 and time of an ingest of each hostile input of issue 9: a 49.9 MB .txt, a 20 MB JSON line, a
 1 GB .gz bomb, 1 M lines of {}, a 5 MB feed of empty items, a deeply nested line; no corpus
-needed). Figures go to stdout and bench/out/results.json.
+needed), watch (matching 1,000 watches against 5,000 new articles, bound 1 s; alert latency
+from publish to the fake Discord, p95; no corpus needed). Figures go to stdout and
+bench/out/results.json.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from index.settings import IndexSettings
 
 SECTIONS = (
     "ingest-market", "backends", "ingest-focus", "search", "quality", "answers", "casual",
-    "discord", "bounds",
+    "discord", "bounds", "watch",
 )
 FP32 = {"EMBEDDING_BACKEND": "onnx"}  # onnxruntime fp32: the same vectors as torch, faster
 
@@ -62,6 +64,13 @@ def main() -> int:
             say("[bounds] a hostile input went over 1 GB or 60 s (see above)")
         if sections == ["bounds"]:
             return 0 if all(r["ok"] for r in results["bounds"].values()) else 1
+    if "watch" in sections:
+        from bench import watch_bench
+
+        results["watch"] = watch_bench.run(say=say)
+        results_path.write_text(json.dumps(results, indent=2))
+        if sections == ["watch"]:
+            return 0 if results["watch"]["matching"]["ok"] else 1
     market, focus = corpus("rss2023-ai-market"), corpus("rss2023-ai-focus")
     if market is None:
         say("shared corpus ../shared/data/news not found: benchmarks skipped")

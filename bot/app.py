@@ -22,9 +22,19 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
+from collections.abc import Collection
 from datetime import UTC, date, datetime
 
 from bot.answer import Answer
+from bot.digest import (
+    DEFAULT_DAYS,
+    DEFAULT_ROWS,
+    MAX_DAYS,
+    Digest,
+    compose_digest,
+    digest_window,
+    top_tickers,
+)
 from bot.news import latest_news
 from bot.question import QuestionError, check_length
 from bot.quotes import (
@@ -154,6 +164,39 @@ class BotApp:
         quote, history = await asyncio.gather(provider.quote(ticker),
                                               provider.history(ticker, period))
         return quote, history
+
+    @staticmethod
+    def check_digest(days: int, until: str | date | None) -> tuple[int, date | None]:
+        """``days`` within 1..MAX_DAYS and ``until`` as a date (``YYYY-MM-DD``), or a
+        UserFacingError that says what is wrong."""
+        if not 1 <= days <= MAX_DAYS:
+            raise UserFacingError(f"days must be between 1 and {MAX_DAYS} (got {days}).")
+        if isinstance(until, str):
+            text = until.strip()
+            try:
+                until = date.fromisoformat(text) if text else None
+            except ValueError:
+                raise UserFacingError(
+                    f"until must be a date like 2023-12-31 (got {text[:40]!r}).") from None
+        return days, until
+
+    async def digest(self, days: int = DEFAULT_DAYS, until: str | date | None = None, *,
+                     now: datetime | None = None, watched: Collection[str] = (),
+                     limit: int = DEFAULT_ROWS) -> Digest:
+        """What moved in AI news in the ``days`` days ending at ``until`` (the end of that UTC
+        day; default now), strongest first, with live quotes; ``watched`` marks rows."""
+        days, until_day = self.check_digest(days, until)
+        now = now or datetime.now(UTC)
+        since, end = digest_window(days, until_day, now)
+        reader = await asyncio.to_thread(self.services.live.reader)
+        reports = await asyncio.to_thread(reader.moves_between, since, end)
+        tickers = top_tickers(reports, limit)
+        quotes = await self.services.quotes.quotes(tickers) if tickers else {}
+        manifest = reader.manifest
+        return compose_digest(
+            reports, days=days, since=since, until=end, now=now, quotes=quotes,
+            watched=watched, limit=limit, index_articles=manifest.counts.articles,
+            index_oldest=manifest.oldest_article, index_newest=manifest.newest_article)
 
     async def known_tickers(self) -> list[str]:
         """Tickers the serving index knows, most mentioned first; none without an index."""

@@ -10,15 +10,17 @@ import os
 import subprocess
 import sys
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
 from rich.console import Console
 
 from bot.app import BotApp, UserFacingError, is_expected, user_message
+from bot.digest import DEFAULT_DAYS, MAX_DAYS
 from bot.discord_settings import DiscordSettings
 from bot.question import QuestionError
 from bot.quotes import QuoteSettings
-from bot.render_terminal import render_answer
+from bot.render_terminal import render_answer, render_digest
 from bot.services import build_services
 from bot.settings import AnswerSettings
 from bot.terminal import chat
@@ -43,7 +45,21 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("question", nargs="+")
     ask.add_argument("--index-dir", type=Path, dest="ask_index_dir", metavar="DIR")
     ask.add_argument("--json", action="store_true", help="print the Answer as JSON")
+    digest = sub.add_parser("digest", help="what moved in AI news (reported stock moves)")
+    digest.add_argument("--days", type=int, default=DEFAULT_DAYS,
+                        help=f"days in the window (default {DEFAULT_DAYS}, at most {MAX_DAYS})")
+    digest.add_argument("--until", type=_day, metavar="YYYY-MM-DD",
+                        help="last day of the window (UTC; default now)")
+    digest.add_argument("--index-dir", type=Path, dest="ask_index_dir", metavar="DIR")
+    digest.add_argument("--json", action="store_true", help="print the Digest as JSON")
     return parser
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date like 2023-12-31: {text!r}") from None
 
 
 def ensure_index(index_dir: Path, console: Console) -> None:
@@ -79,6 +95,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "ask":
         return asyncio.run(_ask(BotApp(services), _question(args.question), args.json))
     discord_settings = DiscordSettings()
+    if args.command == "digest":
+        return asyncio.run(_digest(BotApp(services), args.days, args.until, args.json,
+                                   watched_keys(discord_settings.state_path)))
     if discord_settings.token is not None:
         from bot.discord_app import run_discord  # loads discord.py only when it is needed
 
@@ -114,6 +133,41 @@ async def _ask(app: BotApp, question: str, as_json: bool) -> int:
                          ensure_ascii=False))
     else:
         Console().print(render_answer(answer))
+    return 0
+
+
+def watched_keys(state_path: Path) -> set[str]:
+    """The watched keys of the bot state, to mark digest rows; none when the file does not
+    exist (it is not created here) or cannot be read (a warning says why)."""
+    if not state_path.exists():
+        return set()
+    from bot.state import BotState, StateError
+
+    try:
+        with BotState.open(state_path) as state:
+            return state.watched_keys()
+    except StateError as exc:
+        print(f"warning: watched companies not marked: {exc}", file=sys.stderr)
+        return set()
+
+
+async def _digest(app: BotApp, days: int, until: date | None, as_json: bool,
+                  watched: set[str]) -> int:
+    """Print the digest; an error is one line on stderr (2: bad days, 1: anything else)."""
+    try:
+        digest = await app.digest(days, until, watched=watched)
+    except Exception as exc:
+        if not is_expected(exc):
+            log.exception("could not compose the digest")
+        print(f"error: {user_message(exc, detail=True)}", file=sys.stderr)
+        return 2 if isinstance(exc, UserFacingError) else 1
+    finally:
+        await app.aclose()
+    if as_json:
+        print(json.dumps(strip_controls_in(digest.model_dump(mode="json")), indent=2,
+                         ensure_ascii=False))
+    else:
+        Console().print(render_digest(digest))
     return 0
 
 

@@ -33,6 +33,7 @@ from bot.app import BotApp, NotAllowed, TooFast, is_expected, user_message
 from bot.cogs import EXTENSIONS, Cooldown
 from bot.discord_settings import DiscordSettings
 from bot.services import Services
+from bot.state import BotState, StateError
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +85,8 @@ class MarketBot(commands.Bot):
     ``BotApp`` (``self.app``), which ``run_discord`` closes on the way out."""
 
     def __init__(
-        self, services: Services, settings: DiscordSettings, *, guild_ready_timeout: float = 2.0
+        self, services: Services, settings: DiscordSettings, *, guild_ready_timeout: float = 2.0,
+        state: BotState | None = None,
     ) -> None:
         intents = discord.Intents.default()
         intents.message_content = False  # mentions carry their content anyway
@@ -98,6 +100,8 @@ class MarketBot(commands.Bot):
         self.settings = settings
         self.cooldown = Cooldown(settings.cooldown_rate, settings.cooldown_seconds)
         self.synced: dict[int | None, list[app_commands.AppCommand]] = {}
+        self.state = state  # watches, alerts, schedules; opened in setup_hook when not given
+        self._owns_state = state is None
 
     async def start(self, token: str, *, reconnect: bool = True) -> None:
         """Set the REST/gateway endpoints from settings, then log in and connect."""
@@ -105,7 +109,10 @@ class MarketBot(commands.Bot):
         await super().start(token, reconnect=reconnect)
 
     async def setup_hook(self) -> None:
-        """Load the cogs, then sync commands to the configured guilds (or globally)."""
+        """Open the state database (``StateError`` names a corrupt file), load the cogs,
+        then sync commands to the configured guilds (or globally)."""
+        if self.state is None:
+            self.state = await asyncio.to_thread(BotState.open, self.settings.state_path)
         for extension in EXTENSIONS:
             try:
                 await self.load_extension(extension)
@@ -123,6 +130,16 @@ class MarketBot(commands.Bot):
             self.synced[None] = await self.tree.sync()
             log.info("synced %d commands globally", len(self.synced[None]))
 
+    async def close(self) -> None:
+        """Unload the cogs (stops the watcher and the schedules), disconnect, then close the
+        state database the bot opened."""
+        try:
+            await super().close()
+        finally:
+            if self._owns_state and self.state is not None:
+                self.state.close()
+                self.state = None
+
     async def on_message(self, message: discord.Message, /) -> None:
         """No prefix commands: mentions are answered by the ask cog's listener."""
 
@@ -135,7 +152,12 @@ async def run_discord(services: Services, settings: DiscordSettings) -> int:
     if settings.token is None:
         log.error("DISCORD_TOKEN is not set")
         return 2
-    bot = MarketBot(services, settings)
+    try:
+        state = BotState.open(settings.state_path)
+    except StateError as exc:
+        log.error("%s", exc)
+        return 2
+    bot = MarketBot(services, settings, state=state)
     loop = asyncio.get_running_loop()
     with contextlib.suppress(NotImplementedError, RuntimeError):  # not on Windows / threads
         loop.add_signal_handler(signal.SIGTERM, lambda: loop.create_task(bot.close()))
@@ -152,4 +174,5 @@ async def run_discord(services: Services, settings: DiscordSettings) -> int:
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.remove_signal_handler(signal.SIGTERM)
         await bot.app.aclose()
+        state.close()
     return 0

@@ -15,6 +15,7 @@ front end; ``DISCORD_MAX_QUESTION_CHARS`` is ignored, with a warning.
 from __future__ import annotations
 
 import logging
+from datetime import time
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -65,10 +66,28 @@ class DiscordSettings(BaseSettings):
         1800.0, gt=0, description="An ingest run longer than this is stopped.")
     schedule_minutes: int = Field(
         0, ge=0, description="Ingest the sources file's default entries every N minutes; 0 = off.")
+    digest_channel_id: int | None = Field(
+        None, description="Channel the daily digest is posted to; None = no scheduled digest.")
+    digest_time: time = Field(
+        time(8, 0), description="When (UTC, HH:MM) the daily digest is posted.")
     sources_file: Path | None = Field(
         None, validation_alias=AliasChoices(SOURCES_FILE_ENV, "sources_file"),
         description="TOML sources file of /reingest, the schedule and the ingest job they start "
         "(passed as --sources); None = the bundled one.")
+    state_path: Path = Field(
+        Path("data/bot-state.sqlite"),
+        validation_alias=AliasChoices("BOT_STATE_PATH", "state_path"),
+        description="SQLite file of the bot's own state (watches, fired alerts, schedules).")
+    watch_poll_seconds: float = Field(
+        30.0, gt=0, validation_alias=AliasChoices("WATCH_POLL_SECONDS", "watch_poll_seconds"),
+        description="How often the watcher looks for a new index generation.")
+    watch_max_alerts_per_hour: int = Field(
+        10, ge=1,
+        validation_alias=AliasChoices("WATCH_MAX_ALERTS_PER_HOUR", "watch_max_alerts_per_hour"),
+        description="Alert messages per channel per hour; past it one message lists the rest.")
+    watch_max_age_hours: float = Field(
+        48.0, gt=0, validation_alias=AliasChoices("WATCH_MAX_AGE_HOURS", "watch_max_age_hours"),
+        description="Articles older than this when ingested never alert (back-fills).")
     discord_sources_file: Path | None = Field(
         None, validation_alias="DISCORD_SOURCES_FILE", exclude=True, repr=False,
         deprecated="DISCORD_SOURCES_FILE is read only as a fallback of SOURCES_FILE.")
@@ -102,6 +121,19 @@ class DiscordSettings(BaseSettings):
         checks names against and what the ingest child gets as ``--sources`` (it runs from
         the project root, so a relative path must not be read twice from two places)."""
         return (self.sources_file or DEFAULT_SOURCES_FILE).expanduser().absolute()
+
+    @field_validator("digest_time", mode="before")
+    @classmethod
+    def _hh_mm(cls, value: Any) -> Any:
+        """``HH:MM`` (UTC) only: no seconds, no time zone."""
+        if isinstance(value, str):
+            text = value.strip()
+            hours, sep, minutes = text.partition(":")
+            if not (sep and hours.isdigit() and minutes.isdigit() and len(minutes) == 2
+                    and int(hours) < 24 and int(minutes) < 60):
+                raise ValueError(f"DISCORD_DIGEST_TIME must be HH:MM in UTC (got {text!r})")
+            return time(int(hours), int(minutes))
+        return value
 
     @field_validator("guild_ids", "admin_user_ids", "admin_role_ids", mode="before")
     @classmethod

@@ -16,6 +16,7 @@ import discord
 
 from bot.answer import Answer
 from bot.answer.model import Mover
+from bot.digest import Digest, DigestRow
 from bot.quotes import Quote, QuoteUnavailable
 from bot.status import Status
 from index.reader import SearchHit
@@ -200,6 +201,55 @@ def render_status(status: Status) -> discord.Embed:
     fields.append(("Quotes", f"{q.provider}: {health}{error}"))
     colour = RED if status.index_error else GREEN
     return fit("Status", "", fields, "", colour)
+
+
+DIGEST_SENTENCE = 300
+"""Characters of a digest row's sentence (cut at a word with "…" beyond)."""
+DIGEST_DESCRIPTION = 3900
+"""What the digest's rows may take of the description (the rest are counted in the footer)."""
+
+
+def _digest_row(i: int, row: DigestRow, source: str) -> str:
+    watched = " · ★ watched" if row.watched else ""
+    arrow = "▲" if row.direction == "up" else "▼"
+    sentence = trim(row.sentence.replace("\n", " "), DIGEST_SENTENCE)
+    lines = [f"**{i}. {row.company} ({row.ticker})** {arrow} {row.move} · {row.counts}{watched}",
+             f"> {sentence} [{row.citation}]", source]
+    quote = row.quote
+    if quote is not None:
+        if quote.unavailable or quote.price is None:
+            lines.append(quote.unavailable or "quote unavailable")
+        else:
+            pct = (f" ({quote.change_percent:+.2f}% today)"
+                   if quote.change_percent is not None else "")
+            lines.append(f"live {quote.price:,.2f} {quote.currency or ''}{pct} as of "
+                         f"{_stamp(quote.as_of)}")
+    return "\n".join(lines)
+
+
+def render_digest(digest: Digest) -> discord.Embed:
+    """The digest in the description (a block per company: move, article count, watched
+    mark, its sentence with its citation, the source as a link, the live quote), as many
+    companies as fit; the rest are counted in the footer."""
+    blocks: list[str] = []
+    used = len(digest.text)
+    for i, row in enumerate(digest.rows, 1):
+        s = row.source
+        source = (f"[{s.n}] {_link(s.title, s.url, 150)} — {trim(s.outlet or 'unknown outlet', 60)}"
+                  f", {_day(s.published)}")
+        block = strip_controls(_digest_row(i, row, source))
+        if used + 2 + len(block) > DIGEST_DESCRIPTION:
+            break
+        blocks.append(block)
+        used += 2 + len(block)
+    left = digest.companies - len(blocks)
+    footer = [f"{left} more not shown"] if left else []
+    if digest.quotes_as_of:
+        footer.append("quotes as of " + ", ".join(
+            f"{t} {_stamp(a)}" for t, a in list(digest.quotes_as_of.items())[:5]))
+    footer.append(f"generated {_stamp(digest.generated_at)}")
+    return fit(f"What moved in AI news · {digest.period}", "\n\n".join([digest.text, *blocks]),
+               [], " · ".join(footer), GREEN if digest.covered else YELLOW)
 
 
 def embed_size(embed: discord.Embed) -> int:

@@ -15,6 +15,8 @@ from rich.table import Table
 from rich.text import Text
 
 from bot.answer import Answer
+from bot.answer.model import LiveQuote
+from bot.digest import Digest
 from bot.quotes import Quote, QuoteUnavailable
 from bot.status import Status
 from index.reader import SearchHit
@@ -134,6 +136,46 @@ def render_status(status: Status) -> Table:
     error = f" ({q.last_error})" if q.last_error else ""
     row("quotes", f"{q.provider}: {health}{error}")
     return table
+
+
+def live_text(quote: LiveQuote | None) -> str:
+    """ "live 480.00 USD (+1.20% today) as of 2025-01-02 21:00 UTC" or why there is none."""
+    if quote is None:
+        return "no live quote"
+    if quote.unavailable or quote.price is None:
+        return quote.unavailable or "quote unavailable"
+    pct = f" ({quote.change_percent:+.2f}% today)" if quote.change_percent is not None else ""
+    stamp = quote.as_of.strftime("%Y-%m-%d %H:%M UTC") if quote.as_of else "?"
+    return f"live {quote.price:,.2f} {quote.currency or ''}{pct} as of {stamp}".replace("  ", " ")
+
+
+def render_digest(digest: Digest) -> Panel:
+    """The digest: a line per company (move, how many articles, watched), its sentence with
+    its citation, the live quote; then the numbered sources."""
+    out = Text()
+    out.append(strip_controls(digest.text) + "\n")
+    for i, row in enumerate(digest.rows, 1):
+        out.append(strip_controls(f"\n{i}. {row.company} ({row.ticker})"), style="bold")
+        if row.watched:
+            out.append(" ★ watched", style="bold magenta")
+        out.append(strip_controls(f" — {row.move} · {row.counts}\n"),
+                   style="green" if row.direction == "up" else "red")
+        out.append(strip_controls(f"   \"{row.sentence}\" [{row.citation}]\n"))
+        out.append(strip_controls(f"   {live_text(row.quote)}\n"), style="dim")
+    if digest.companies > len(digest.rows):
+        left = digest.companies - len(digest.rows)
+        out.append(f"\n{left} more compan{'ies' if left != 1 else 'y'} not shown\n",
+                   style="dim")
+    if digest.sources:
+        out.append("\n")
+        for s in digest.sources:
+            out.append(strip_controls(f"[{s.n}] {s.title}"), style="bold")
+            out.append(strip_controls(f" — {s.outlet or 'unknown outlet'}, "
+                                      f"{_day(s.published)}\n"))
+            if s.url:
+                out.append(strip_controls(f"    {s.url}\n"), style="blue")
+    return Panel(out, title=_plain(f"What moved in AI news · {digest.period}"),
+                 border_style="green" if digest.covered else "yellow")
 
 
 def console() -> Console:

@@ -14,8 +14,15 @@ from typing import TextIO
 from rich.console import Console
 from rich.text import Text
 
-from bot.app import BotApp, is_expected, user_message
-from bot.render_terminal import render_answer, render_news, render_quote, render_status
+from bot.app import BotApp, UserFacingError, is_expected, user_message
+from bot.digest import DEFAULT_DAYS
+from bot.render_terminal import (
+    render_answer,
+    render_digest,
+    render_news,
+    render_quote,
+    render_status,
+)
 from index.text import strip_controls
 
 log = logging.getLogger(__name__)
@@ -24,9 +31,27 @@ QUIT = ("/quit", "/exit")
 
 HELP = (
     "Ask anything about AI-market news, e.g. 'who lost from Sora?' or 'why did $NVDA jump?'.\n"
-    "Commands: /quote TICKER · /news TOPIC · /status · /help · /quit"
+    "Commands: /quote TICKER · /news TOPIC · /digest [DAYS] [YYYY-MM-DD] · /status · /help · "
+    "/quit"
 )
 DEMO_QUESTION = "who lost from Sora?"
+
+
+DIGEST_USAGE = "usage: /digest [DAYS] [YYYY-MM-DD], e.g. /digest 7 or /digest 30 2023-12-31"
+
+
+def digest_args(rest: str) -> tuple[int, str | None]:
+    """``/digest`` arguments: a number of days and/or a last day, in either order."""
+    days: int | None = None
+    until: str | None = None
+    for word in rest.split():
+        if word.isdigit() and days is None:
+            days = int(word)
+        elif until is None and not word.isdigit():
+            until = word
+        else:
+            raise UserFacingError(DIGEST_USAGE)
+    return days or DEFAULT_DAYS, until
 
 
 async def handle(line: str, app: BotApp, console: Console) -> None:
@@ -49,6 +74,9 @@ async def handle(line: str, app: BotApp, console: Console) -> None:
             console.print(render_quote(await app.quote(rest.split()[0])))
         elif command == "/news":
             console.print(render_news(await app.news(rest)))
+        elif command == "/digest":
+            days, until = digest_args(rest)
+            console.print(render_digest(await app.digest(days, until)))
         elif command == "/status":
             console.print(render_status(await app.status()))
         elif command.startswith("/"):

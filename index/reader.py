@@ -17,7 +17,7 @@ from index.generations import SQLITE_NAME, VECTORS_NAME
 from index.hits import MAX_DUPLICATES, Duplicates, Filters, SearchHit, published_of
 from index.keyword import MAX_TERMS, fts_match, prune_terms, query_terms
 from index.manifest import Manifest
-from index.reader_facts import FactQueries
+from index.reader_facts import FactQueries, move_columns, move_from_row
 from index.records import Entity, Move
 from index.store import connect, has_term_stats, moves_has_kind
 
@@ -135,25 +135,14 @@ class IndexReader(FactQueries):
         if not article_ids:
             return {}
         marks = ",".join("?" for _ in article_ids)
-        kind = "kind" if self._moves_kind else "'company' AS kind"  # older generations
         rows = self._query(
-            f"SELECT article_id, company, ticker, {kind}, direction, magnitude, unit, "
-            "qualifier, metric, refers_to, date_stated, sentence FROM moves "
+            f"SELECT article_id, {move_columns(self._moves_kind)} FROM moves "
             f"WHERE article_id IN ({marks}) ORDER BY id",
             list(article_ids),
         )
         out: dict[str, list[Move]] = {}
         for r in rows:
-            refers_to = r["refers_to"]
-            out.setdefault(r["article_id"], []).append(
-                Move(
-                    company=r["company"], ticker=r["ticker"], kind=r["kind"],
-                    direction=r["direction"], magnitude=r["magnitude"], unit=r["unit"],
-                    qualifier=r["qualifier"], metric=r["metric"],
-                    refers_to=date.fromisoformat(refers_to) if refers_to else None,
-                    date_stated=bool(r["date_stated"]), sentence=r["sentence"],
-                )
-            )
+            out.setdefault(r["article_id"], []).append(move_from_row(r))
         return out
 
     def entities_for(self, article_ids: Sequence[str]) -> dict[str, list[Entity]]:
@@ -252,6 +241,29 @@ class IndexReader(FactQueries):
                 for r in runs
             ],
         }
+
+    def newest_first_seen(self) -> str | None:
+        """The latest ``first_seen`` of any article (the start of the run that last added one),
+        an ISO time; None for an empty index."""
+        rows = self._query("SELECT max(first_seen) FROM articles")
+        return rows[0][0] if rows and rows[0][0] else None
+
+    def articles_added_after(self, after: str | None, limit: int = 100_000) -> list[sqlite3.Row]:
+        """Articles first seen after ``after`` (an ISO time from :meth:`newest_first_seen`;
+        None = all): what the generations published since added, oldest first. Each row has
+        ``id, url, title, outlet, published, published_ts, lead`` (the text's first 1,500
+        characters), ``duplicate_of`` and ``first_seen``. Updated articles keep their first
+        ``first_seen`` and are not returned."""
+        return self._query(
+            "SELECT id, url, title, outlet, published, published_ts, substr(text, 1, 1500) AS "
+            "lead, duplicate_of, first_seen FROM articles WHERE first_seen > ? "
+            "ORDER BY first_seen, rowid LIMIT ?", [after or "", limit])
+
+    def known_companies(self, limit: int = 2000) -> list[str]:
+        """Company names the articles name (listed or private), most mentioned first."""
+        rows = self._query(
+            "SELECT name FROM entities GROUP BY name ORDER BY count(*) DESC LIMIT ?", [limit])
+        return [r[0] for r in rows]
 
     def known_tickers(self) -> list[str]:
         rows = self._query(

@@ -1,5 +1,6 @@
 """Questions the bot asks of a generation beyond search: which days hold news, how common a
-word is, whether a company or phrase is ever mentioned, which articles report moves."""
+word is, whether a company or phrase is ever mentioned, which articles report moves, and the
+moves reported in a date window (the digest)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,41 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from pydantic import BaseModel
+
 from index.hits import SearchHit, published_of
 from index.keyword import fts_tokens
+from index.records import Move
+
+
+def move_columns(has_kind: bool, prefix: str = "") -> str:
+    """The moves columns ``move_from_row`` reads (``kind`` is 'company' on generations
+    written before it existed)."""
+    kind = f"{prefix}kind" if has_kind else "'company' AS kind"
+    return ", ".join(f"{prefix}{c}" if c != "kind" else kind for c in (
+        "company", "ticker", "kind", "direction", "magnitude", "unit", "qualifier", "metric",
+        "refers_to", "date_stated", "sentence"))
+
+
+def move_from_row(r: sqlite3.Row) -> Move:
+    """A ``Move`` from a row holding ``move_columns()``."""
+    refers_to = r["refers_to"]
+    return Move(
+        company=r["company"], ticker=r["ticker"], kind=r["kind"], direction=r["direction"],
+        magnitude=r["magnitude"], unit=r["unit"], qualifier=r["qualifier"], metric=r["metric"],
+        refers_to=date.fromisoformat(refers_to) if refers_to else None,
+        date_stated=bool(r["date_stated"]), sentence=r["sentence"],
+    )
+
+
+class ArticleRef(BaseModel):
+    """An article as a source: what a citation shows."""
+
+    article_id: str
+    title: str
+    outlet: str | None = None
+    published: datetime | None = None
+    url: str | None = None
 
 
 class FactQueries:
@@ -20,6 +54,7 @@ class FactQueries:
     _conn: sqlite3.Connection
     _lock: threading.Lock
     _term_stats: bool
+    _moves_kind: bool
     _article_days: tuple[date, ...] | None
 
     def _query(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
@@ -108,6 +143,28 @@ class FactQueries:
             [*params, limit],
         )
         return [r[0] for r in rows]
+
+    def moves_between(
+        self, since: datetime, until: datetime, limit: int = 100_000
+    ) -> list[tuple[ArticleRef, Move]]:
+        """Moves reported by original articles (syndicated copies left out) that were
+        published in ``[since, until)`` or whose move refers to a day in it, in the order they
+        were stored, at most ``limit``."""
+        first = since.astimezone(UTC).date().isoformat()
+        last = (until.astimezone(UTC) - timedelta(microseconds=1)).date().isoformat()
+        rows = self._query(
+            "SELECT a.id AS article_id, a.title, a.outlet, a.url, a.published, "
+            f"{move_columns(self._moves_kind, 'm.')} FROM moves m "
+            "JOIN articles a ON a.id = m.article_id "
+            "WHERE a.duplicate_of IS NULL AND ((a.published_ts >= ? AND a.published_ts < ?) "
+            "OR (m.refers_to >= ? AND m.refers_to <= ?)) ORDER BY m.id LIMIT ?",
+            [since.timestamp(), until.timestamp(), first, last, limit],
+        )
+        return [
+            (ArticleRef(article_id=r["article_id"], title=r["title"], outlet=r["outlet"],
+                        published=published_of(r), url=r["url"]), move_from_row(r))
+            for r in rows
+        ]
 
     def article_hits(self, article_ids: Sequence[str]) -> dict[str, SearchHit]:
         """A hit for each article (its first passage), for articles found by their facts

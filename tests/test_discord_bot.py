@@ -99,7 +99,7 @@ async def test_login_syncs_declared_commands_to_the_guild(fake_discord: FakeDisc
     assert market_bot.user.id == fake.bot_user.id
     assert [scope for scope, _ in fake.command_syncs] == [fake.guild.id]
     commands = {c["name"]: c for c in fake.commands[fake.guild.id]}
-    assert sorted(commands) == ["ask", "news", "quote", "reingest", "status"]
+    assert sorted(commands) == ["ask", "digest", "news", "quote", "reingest", "status", "watch"]
     assert [(o["name"], o["type"], o.get("required", False)) for o in commands["ask"]["options"]] == [
         ("question", 3, True), ("ticker", 3, False), ("since", 3, False)]
     ticker, period = commands["quote"]["options"]

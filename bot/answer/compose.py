@@ -109,16 +109,18 @@ def _quote_line(name: str, ticker: str, result: QuoteResult | None) -> str:
     )
 
 
+def index_span(articles: int, oldest: datetime | None, newest: datetime | None) -> str:
+    """ " It holds N articles published from … to …." (" The index is empty." without dates)."""
+    if oldest and newest:
+        return (f" It holds {articles:,} articles published from "
+                f"{oldest.date().isoformat()} to {newest.date().isoformat()}.")
+    return " The index is empty."
+
+
 def not_covered_text(evidence: Evidence) -> str:
     cov = evidence.coverage
-    if cov.oldest_article and cov.newest_article:
-        span = (
-            f" It holds {cov.articles:,} articles published from "
-            f"{cov.oldest_article.date().isoformat()} to {cov.newest_article.date().isoformat()}."
-        )
-    else:
-        span = " The index is empty."
-    return "The news in the index does not cover this question, so I won't guess." + span
+    return ("The news in the index does not cover this question, so I won't guess."
+            + index_span(cov.articles, cov.oldest_article, cov.newest_article))
 
 
 def compose_answer(

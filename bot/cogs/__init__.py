@@ -16,7 +16,7 @@ from bot.app import TooFast, UserFacingError
 __all__ = ["EXTENSIONS", "Cooldown", "UserFacingError"]
 
 EXTENSIONS = ("bot.cogs.ask", "bot.cogs.quote", "bot.cogs.news", "bot.cogs.status",
-              "bot.cogs.reingest")
+              "bot.cogs.reingest", "bot.cogs.digest", "bot.cogs.watch")
 
 
 class Cooldown:

@@ -11,6 +11,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
+from pathlib import Path
 from typing import TypeVar
 
 import discord
@@ -32,13 +33,16 @@ def point_discord_at(fake: FakeDiscord, monkeypatch: pytest.MonkeyPatch) -> None
 
 
 @pytest_asyncio.fixture
-async def fake_discord(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDiscord]:
-    """A started FakeDiscord with discord.py pointed at it.
+async def fake_discord(monkeypatch: pytest.MonkeyPatch,
+                       tmp_path: Path) -> AsyncIterator[FakeDiscord]:
+    """A started FakeDiscord with discord.py pointed at it; ``BOT_STATE_PATH`` points into
+    the test's tmp_path, so a bot never writes the checkout's ``data/bot-state.sqlite``.
 
     Teardown fails the test if the bot called a route the fake does not know
     (``fake.unhandled``) or the fake itself raised (``fake.errors``); clear those lists in a
     test that provokes them on purpose.
     """
+    monkeypatch.setenv("BOT_STATE_PATH", str(tmp_path / "bot-state.sqlite"))
     fake = FakeDiscord()
     await fake.start()
     point_discord_at(fake, monkeypatch)

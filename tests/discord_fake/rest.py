@@ -336,6 +336,8 @@ class _Routes:
         """POST /channels/{id}/messages (JSON or multipart; ``message_reference`` = reply)."""
         record = self._bot(request)
         channel_id = self._channel_id(request)
+        if channel_id in self.fake.forbidden_channels:
+            raise DiscordError(403, 50013, "Missing Permissions")
         body = record.json if isinstance(record.json, dict) else {}
         reference = None
         ref = body.get("message_reference")

@@ -90,6 +90,7 @@ class FakeDiscord:
         self.typing: dict[int, int] = defaultdict(int)  # channel id -> typing requests
         self.ping_log: list[tuple[int, Pings]] = []  # (message id, pings) per create/edit
         self.attachment_files: dict[int, UploadedFile] = {}
+        self.forbidden_channels: set[int] = set()  # the bot may not post there (403 50013)
         self._tokens: dict[str, InteractionRecord] = {}
         self._command_ids: dict[tuple[int | None, str, int], int] = {}
         self._runner: web.AppRunner | None = None
