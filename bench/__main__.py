@@ -9,7 +9,11 @@ bench/labels/casual.jsonl, tune and heldout, plus the old answers set, scored by
 and time of an ingest of each hostile input of issue 9: a 49.9 MB .txt, a 20 MB JSON line, a
 1 GB .gz bomb, 1 M lines of {}, a 5 MB feed of empty items, a deeply nested line; no corpus
 needed), watch (matching 1,000 watches against 5,000 new articles, bound 1 s; alert latency
-from publish to the fake Discord, p95; no corpus needed). Figures go to stdout and
+from publish to the fake Discord, p95; no corpus needed), gpu (the GPU back-fill path on 100k
+chunks of the market index: chunks/s per dtype, stock encode beside it, cosine to fp32;
+skipped with a message without a CUDA device), scale (the 1M-chunk scale-up of the 3.5k
+market index with its approximate vector index: warm ask p50/p95, peak RSS, vectors RAM and
+recall@10 against exact search; bench/scale_bench.py). Figures go to stdout and
 bench/out/results.json.
 """
 
@@ -31,7 +35,7 @@ from index.settings import IndexSettings
 
 SECTIONS = (
     "ingest-market", "backends", "ingest-focus", "search", "quality", "answers", "casual",
-    "discord", "bounds", "watch",
+    "discord", "bounds", "watch", "gpu", "scale",
 )
 FP32 = {"EMBEDDING_BACKEND": "onnx"}  # onnxruntime fp32: the same vectors as torch, faster
 
@@ -74,6 +78,10 @@ def main() -> int:
     market, focus = corpus("rss2023-ai-market"), corpus("rss2023-ai-focus")
     if market is None:
         say("shared corpus ../shared/data/news not found: benchmarks skipped")
+        if "gpu" in sections:  # says why it cannot run (no CUDA device, or no index)
+            from bench import gpu_bench
+
+            gpu_bench.run(OUT / "index-market", say=say)
         return 0
     indexes = {"market": OUT / "index-market", "focus": OUT / "index-focus",
                "market-fp32": OUT / "index-market-fp32"}
@@ -94,6 +102,11 @@ def main() -> int:
         results["ingest-market-rerun"] = again | {"report": _slim(r)}
     if "backends" in sections:
         _backends(indexes, market, results, args.reuse)
+    if "gpu" in sections:
+        from bench import gpu_bench
+
+        results["gpu"] = gpu_bench.run(indexes["market"], say=say)
+        results_path.write_text(json.dumps(results, indent=2))
     if "ingest-focus" in sections and focus is not None:
         _ingest("focus", indexes["focus"], focus, results, args.reuse)
 
@@ -162,6 +175,11 @@ def main() -> int:
         for what, p in lat.items():
             say(f"[discord] /ask {what:15s} n={p['n']:.0f}  p50 {p['p50_ms']:.0f} ms  "
                 f"p95 {p['p95_ms']:.0f} ms  p99 {p['p99_ms']:.0f} ms")
+    if "scale" in sections and (indexes["market"] / "CURRENT").exists():
+        from bench import scale_bench
+
+        results["scale"] = scale_bench.run(indexes["market"], OUT / "index-1m",
+                                           reuse=args.reuse, say=say)
     results_path.write_text(json.dumps(results, indent=2, default=str))
     say(f"results written to {results_path.relative_to(OUT.parent.parent)}")
     return 0

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import logging
 import os
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Generator, Sequence
 from datetime import date
 from pathlib import Path
+from typing import BinaryIO
 
 from rich.console import Console
+from rich.markup import escape
 
 from bot.app import BotApp, UserFacingError, is_expected, user_message
 from bot.digest import DEFAULT_DAYS, MAX_DAYS
@@ -41,10 +44,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--index-dir", type=Path, help="index directory (default: $INDEX_DIR)")
     parser.add_argument("-v", "--verbose", action="store_true")
     sub = parser.add_subparsers(dest="command")
-    ask = sub.add_parser("ask", help="answer one question and exit")
-    ask.add_argument("question", nargs="+")
+    ask = sub.add_parser("ask", help="answer one question (or --batch: one per line) and exit")
+    ask.add_argument("question", nargs="*")
     ask.add_argument("--index-dir", type=Path, dest="ask_index_dir", metavar="DIR")
     ask.add_argument("--json", action="store_true", help="print the Answer as JSON")
+    ask.add_argument("--batch", metavar="FILE",
+                     help="answer one question per line of FILE ('-' = stdin), warm in this "
+                     "process; with --json one JSON object per line, flushed as each is answered")
     digest = sub.add_parser("digest", help="what moved in AI news (reported stock moves)")
     digest.add_argument("--days", type=int, default=DEFAULT_DAYS,
                         help=f"days in the window (default {DEFAULT_DAYS}, at most {MAX_DAYS})")
@@ -77,7 +83,11 @@ def ensure_index(index_dir: Path, console: Console) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command == "ask" and (args.batch is None) == (not args.question):
+        parser.error("ask takes a QUESTION or --batch FILE, not both" if args.question
+                     else "ask needs a QUESTION (or --batch FILE)")
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
@@ -93,6 +103,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     if args.command == "ask":
+        if args.batch is not None:
+            return asyncio.run(_batch(BotApp(services), args.batch, args.json))
         return asyncio.run(_ask(BotApp(services), _question(args.question), args.json))
     discord_settings = DiscordSettings()
     if args.command == "digest":
@@ -134,6 +146,79 @@ async def _ask(app: BotApp, question: str, as_json: bool) -> int:
     else:
         Console().print(render_answer(answer))
     return 0
+
+
+def _batch_lines(source: str) -> Generator[tuple[int, str]]:
+    """(line number, raw line) of the batch input, read one line at a time (stdin is not read
+    ahead, so an answer can go out before the next question is typed). Bytes that are not
+    UTF-8 become lone surrogates, which ``strip_controls`` drops."""
+    stream: BinaryIO = sys.stdin.buffer if source == "-" else open(source, "rb")  # noqa: SIM115
+    try:
+        for number, raw in enumerate(iter(stream.readline, b""), start=1):
+            yield number, raw.decode("utf-8", "surrogateescape").rstrip("\r\n")
+    finally:
+        if stream is not sys.stdin.buffer:
+            stream.close()
+
+
+async def _batch(app: BotApp, source: str, as_json: bool) -> int:
+    """Answer every non-blank line of ``source`` with one warm ``app``; each answer is written
+    and flushed as soon as it is ready. A refused or failed line writes an error (with
+    ``"error"``, ``"line"``, ``"question"`` and ``"refused"`` in JSON) and the batch goes on.
+    0 when every line was answered, 1 when some line was not, 2 when the input cannot be read."""
+    failed = 0
+    lines = _batch_lines(source)
+    console = Console()
+    try:
+        while True:
+            try:
+                item = await asyncio.to_thread(next, lines, None)
+            except OSError as exc:
+                print(f"error: cannot read the questions: {exc}", file=sys.stderr)
+                return 2
+            if item is None:
+                break
+            number, raw = item
+            question = strip_controls(raw).strip()
+            if not question:
+                continue
+            try:
+                answer = await app.ask(question)
+            except Exception as exc:
+                if not is_expected(exc):
+                    log.exception("could not answer line %d", number)
+                failed += 1
+                message = user_message(exc, detail=True)
+                refused = isinstance(exc, QuestionError | UserFacingError)
+                if as_json:
+                    _write_line({"line": number, "question": question, "error": message,
+                                 "refused": refused})
+                else:
+                    console.print(f"[bold]{number}. {escape(question)}[/]\n[red]error:[/] "
+                                  f"{escape(message)}\n")
+                    sys.stdout.flush()
+                continue
+            if as_json:
+                _write_line(answer.model_dump(mode="json"))
+            else:
+                console.print(f"[bold]{number}. {escape(question)}[/]")
+                console.print(render_answer(answer))
+                console.print()
+                sys.stdout.flush()
+    except BrokenPipeError:  # the reader went away: stop quietly
+        with contextlib.suppress(OSError):
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 (no second error at exit)
+        return 1
+    finally:
+        lines.close()
+        await app.aclose()
+    return 1 if failed else 0
+
+
+def _write_line(value: object) -> None:
+    """One JSON object on one line (no control characters, even escaped ones), flushed."""
+    sys.stdout.write(json.dumps(strip_controls_in(value), ensure_ascii=False) + "\n")
+    sys.stdout.flush()
 
 
 def watched_keys(state_path: Path) -> set[str]:

@@ -1,4 +1,13 @@
-"""The Discord bot: a ``commands.Bot`` over the injected ``Services``.
+"""The Discord bot: a ``commands.AutoShardedBot`` over the injected ``Services``.
+
+Shards: ``DISCORD_SHARD_COUNT`` (None = what Discord recommends) and ``DISCORD_SHARD_IDS``
+(None = every shard) let several processes share the guilds while reading one index directory
+(generations are read-only files). Discord delivers a guild's events, slash commands included,
+on its shard only, so each guild is served by one process. What the bot does on its own is
+limited the same way (``DiscordSettings.owns_guild``): the watcher alerts only for watches of
+guilds on this process's shards, the daily digest is posted only by the process owning the
+digest channel's guild, guild command syncs go only to owned guilds and the global sync is done
+by the process running shard 0.
 
 Intents: the defaults, *without* the privileged message-content intent. Slash commands need no
 intent, and Discord still delivers the content of messages that mention the bot, which is all
@@ -80,9 +89,10 @@ def configure_endpoints(settings: DiscordSettings) -> None:
     discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.gateway_url)
 
 
-class MarketBot(commands.Bot):
+class MarketBot(commands.AutoShardedBot):
     """Slash commands ``/ask /quote /news /status`` and "@bot question" replies over one
-    ``BotApp`` (``self.app``), which ``run_discord`` closes on the way out."""
+    ``BotApp`` (``self.app``), which ``run_discord`` closes on the way out. Runs the shards
+    ``settings.shard_ids`` of ``settings.shard_count`` (all, and Discord's count, by default)."""
 
     def __init__(
         self, services: Services, settings: DiscordSettings, *, guild_ready_timeout: float = 2.0,
@@ -94,6 +104,8 @@ class MarketBot(commands.Bot):
             command_prefix=commands.when_mentioned, intents=intents, tree_cls=MarketTree,
             allowed_mentions=discord.AllowedMentions.none(), help_command=None,
             guild_ready_timeout=guild_ready_timeout,
+            shard_count=settings.shard_count,
+            shard_ids=settings.shard_ids,  # type: ignore[arg-type]  # None = every shard
         )
         self.services = services
         self.app = BotApp(services)
@@ -120,13 +132,14 @@ class MarketBot(commands.Bot):
                 log.exception("could not load %s", extension)
                 raise
         if self.settings.guild_ids:
-            for guild_id in self.settings.guild_ids:
+            owned = [g for g in self.settings.guild_ids if self.settings.owns_guild(g)]
+            for guild_id in owned:
                 guild = discord.Object(guild_id)
                 self.tree.copy_global_to(guild=guild)
                 self.synced[guild_id] = await self.tree.sync(guild=guild)
-            log.info("synced %d commands to %d guilds",
-                     len(self.tree.get_commands()), len(self.settings.guild_ids))
-        else:
+            log.info("synced %d commands to %d guilds (on this process's shards)",
+                     len(self.tree.get_commands()), len(owned))
+        elif self.settings.owns_guild(None):  # the process running shard 0 syncs for all
             self.synced[None] = await self.tree.sync()
             log.info("synced %d commands globally", len(self.synced[None]))
 
@@ -144,7 +157,13 @@ class MarketBot(commands.Bot):
         """No prefix commands: mentions are answered by the ask cog's listener."""
 
     async def on_ready(self) -> None:
-        log.info("connected as %s (%s)", self.user, self.user.id if self.user else "?")
+        log.info("connected as %s (%s), shards %s of %s", self.user,
+                 self.user.id if self.user else "?", list(self.shards), self.shard_count)
+
+    def owns_guild(self, guild_id: int | None) -> bool:
+        """Whether this process runs ``guild_id``'s shard (DMs: shard 0); always True when it
+        runs every shard. Known from the settings alone, before connecting."""
+        return self.settings.owns_guild(guild_id)
 
 
 async def run_discord(services: Services, settings: DiscordSettings) -> int:

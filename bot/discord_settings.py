@@ -8,6 +8,11 @@ bot validates ``/reingest`` names against it and passes the same file to the ing
 ``--sources``. The old names still work, with a deprecation warning in the log:
 ``DISCORD_SOURCES_FILE`` first, then ``INGEST_SOURCES_FILE`` (what the child used to read).
 
+Sharding: ``DISCORD_SHARD_COUNT`` (None = Discord's recommendation) and ``DISCORD_SHARD_IDS``
+(None = every shard) split the guilds between processes that read one index directory; a guild
+belongs to the process running its shard (``owns_guild``), which alone serves its commands,
+posts its watch alerts and, for the digest channel's guild, the daily digest.
+
 The question-length limit is ``ANSWER_MAX_QUESTION_CHARS`` (``bot.settings``), the same for every
 front end; ``DISCORD_MAX_QUESTION_CHARS`` is ignored, with a warning.
 """
@@ -29,6 +34,12 @@ log = logging.getLogger(__name__)
 IdList = Annotated[list[int], NoDecode]
 SOURCES_FILE_ENV = "SOURCES_FILE"
 DEPRECATED_SOURCES_FILE_ENVS = ("DISCORD_SOURCES_FILE", "INGEST_SOURCES_FILE")
+
+
+def shard_of(guild_id: int | None, shard_count: int) -> int:
+    """The shard Discord delivers a guild's events on: ``(guild_id >> 22) % shard_count``;
+    direct messages (no guild) come on shard 0."""
+    return 0 if guild_id is None else (guild_id >> 22) % shard_count
 
 
 class DiscordSettings(BaseSettings):
@@ -54,6 +65,12 @@ class DiscordSettings(BaseSettings):
     gateway_url: str = Field(
         "wss://gateway.discord.gg/", description="Gateway URL (a gateway proxy, or a test fake)."
     )
+    shard_count: int | None = Field(
+        None, ge=1, description="Shards in total; None = Discord's recommendation "
+        "(GET /gateway/bot). Required with DISCORD_SHARD_IDS.")
+    shard_ids: IdList | None = Field(
+        None, description="The shards this process runs (\"0,1\" or [0, 1]); None = all. "
+        "Several processes share the shards by running disjoint lists with one shard_count.")
     cooldown_seconds: float = Field(30.0, gt=0, description="Per-user cooldown window.")
     cooldown_rate: int = Field(3, ge=1, description="Questions per user per window.")
     max_question_chars: int | None = Field(
@@ -115,6 +132,47 @@ class DiscordSettings(BaseSettings):
                 break
         return self
 
+    @model_validator(mode="after")
+    def _check_shards(self) -> DiscordSettings:
+        """``DISCORD_SHARD_IDS`` needs ``DISCORD_SHARD_COUNT``; ids within it, no repeats."""
+        if self.shard_ids is None:
+            return self
+        if self.shard_count is None:
+            raise ValueError("DISCORD_SHARD_IDS needs DISCORD_SHARD_COUNT (the total number of "
+                             "shards every process uses)")
+        if not self.shard_ids:
+            raise ValueError("DISCORD_SHARD_IDS is empty: unset it to run every shard")
+        wrong = [i for i in self.shard_ids if not 0 <= i < self.shard_count]
+        if wrong:
+            raise ValueError(f"DISCORD_SHARD_IDS {wrong} not in 0..{self.shard_count - 1} "
+                             f"(DISCORD_SHARD_COUNT={self.shard_count})")
+        if len(set(self.shard_ids)) != len(self.shard_ids):
+            raise ValueError(f"DISCORD_SHARD_IDS repeats a shard: {self.shard_ids}")
+        self.shard_ids = sorted(self.shard_ids)
+        return self
+
+    @property
+    def sharded(self) -> bool:
+        """True when this process runs only some of the shards (``DISCORD_SHARD_IDS``)."""
+        return self.shard_ids is not None and len(self.shard_ids) < (self.shard_count or 0)
+
+    def owns_guild(self, guild_id: int | None) -> bool:
+        """Whether this process runs the shard of ``guild_id`` (Discord's rule: shard =
+        ``(guild_id >> 22) % shard_count``; DMs, ``None``, are shard 0). Always True when
+        this process runs every shard."""
+        if not self.sharded:
+            return True
+        assert self.shard_ids is not None and self.shard_count is not None
+        return shard_of(guild_id, self.shard_count) in self.shard_ids
+
+    @property
+    def owner_tag(self) -> str:
+        """Names this process's share of the shards in the bot state's keys ("" when it runs
+        every shard, so an unsharded bot keeps its keys): ``shards 0,2 of 4``."""
+        if not self.sharded:
+            return ""
+        return f"shards {','.join(map(str, self.shard_ids or []))} of {self.shard_count}"
+
     @property
     def sources_path(self) -> Path:
         """The sources file as an absolute path (the bundled one by default): what ``/reingest``
@@ -135,7 +193,7 @@ class DiscordSettings(BaseSettings):
             return time(int(hours), int(minutes))
         return value
 
-    @field_validator("guild_ids", "admin_user_ids", "admin_role_ids", mode="before")
+    @field_validator("guild_ids", "admin_user_ids", "admin_role_ids", "shard_ids", mode="before")
     @classmethod
     def _split_ids(cls, value: Any) -> Any:
         if isinstance(value, str):

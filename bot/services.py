@@ -49,7 +49,8 @@ def build_services(
     """Build the bot's services; ``embedder`` and ``quotes`` may be injected (tests)."""
     embedder = embedder or load_embedder(index_settings)
     resolver = EntityResolver(TickerTable.load())
-    live = LiveIndex(index_settings.index_dir, embedder.model_id, embedder.dimension)
+    live = LiveIndex(index_settings.index_dir, embedder.model_id, embedder.dimension,
+                     nprobe=index_settings.index_ann_nprobe)
     quotes = quotes or YahooQuoteProvider(quote_settings)
     retriever = Retriever(
         live, embedder, threshold=answer_settings.relevance_threshold,

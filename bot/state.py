@@ -18,6 +18,12 @@ Tables::
 
 Calls are short and thread-safe (one connection behind a lock), so async callers may run them
 in ``asyncio.to_thread``.
+
+Several bot processes (shards split with ``DISCORD_SHARD_IDS``) may share one file: it runs in
+WAL mode (readers never wait for the writer) with a 10 s busy timeout, and every write is one
+short ``BEGIN IMMEDIATE`` transaction. Each watch carries its guild id (since version 1), which
+decides the process that alerts for it; the watcher's progress keys carry the process's share of
+the shards. A file on a network share cannot use WAL: give each process its own file there.
 """
 
 from __future__ import annotations
@@ -128,11 +134,13 @@ class BotState:
             raise StateError(f"cannot open the bot state database {path}: {exc}") from exc
         try:
             conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute("PRAGMA busy_timeout = 10000")
             check = conn.execute("PRAGMA quick_check").fetchone()
             if check is None or check[0] != "ok":
                 raise sqlite3.DatabaseError(f"integrity check failed: {check}")
             state = cls(conn, path)
             state._migrate()
+            conn.execute("PRAGMA journal_mode = WAL")  # several shard processes may share it
         except sqlite3.DatabaseError as exc:
             conn.close()
             raise StateError(

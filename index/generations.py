@@ -11,6 +11,12 @@
 A reader opens the generation that CURRENT names. A writer builds a complete new generation
 in a ``.building-*`` directory, fsyncs it, renames it into place and only then swaps CURRENT,
 so a crash at any point (even SIGKILL) leaves the previous generation serving.
+
+A generation whose files are missing, partial or unreadable (a manifest that does not parse,
+a ``vectors.faiss`` of another size than its manifest records, one FAISS cannot read or that
+holds another count or kind of vectors) is refused with ``IndexCorrupt``: by ``publish``
+before it is made current, by a reader when it opens it. ``LiveIndex`` then keeps serving the
+generation it had.
 """
 
 from __future__ import annotations
@@ -23,8 +29,13 @@ import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
+from pydantic import ValidationError
+
+from index import vectors
 from index.errors import IndexBusy, IndexCorrupt, IndexNotFound
+from index.manifest import MANIFEST_NAME, Manifest
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +65,51 @@ def current_generation(index_dir: Path) -> Path:
     if not path.is_dir():
         raise IndexCorrupt(f"{pointer} names {name}, which does not exist")
     return path
+
+
+def read_manifest(path: Path) -> Manifest:
+    """A generation's manifest; IndexCorrupt when it is missing or does not parse."""
+    try:
+        return Manifest.read(path)
+    except (OSError, ValueError, ValidationError) as exc:
+        raise IndexCorrupt(f"{path / MANIFEST_NAME} cannot be read: {exc}") from exc
+
+
+def check_files(path: Path, manifest: Manifest) -> None:
+    """Cheap checks of a generation's files (no read): both exist, and ``vectors.faiss`` has
+    the size its manifest records (a partial copy or a truncated write does not)."""
+    for name in (SQLITE_NAME, VECTORS_NAME):
+        if not (path / name).is_file():
+            raise IndexCorrupt(f"{path.name} has no {name}")
+    expected = manifest.vectors.bytes
+    size = (path / VECTORS_NAME).stat().st_size
+    if expected is not None and size != expected:
+        raise IndexCorrupt(
+            f"{path / VECTORS_NAME} has {size} bytes, its manifest records {expected}: "
+            "a partial or damaged file"
+        )
+
+
+def read_vectors(path: Path, manifest: Manifest) -> Any:
+    """A generation's FAISS index, checked against its manifest (kind, count, dimension);
+    IndexCorrupt when FAISS cannot read it or it is not the index the manifest describes."""
+    check_files(path, manifest)
+    try:
+        index = vectors.read_index(path / VECTORS_NAME)
+    except (RuntimeError, MemoryError, OSError) as exc:
+        raise IndexCorrupt(f"{path / VECTORS_NAME} cannot be read: {exc}") from exc
+    info = manifest.vectors
+    count = info.count if info.count is not None else manifest.counts.chunks
+    problems = []
+    if vectors.kind(index) != info.kind:
+        problems.append(f"a {vectors.kind(index)} index where the manifest says {info.kind}")
+    if int(index.ntotal) != count:
+        problems.append(f"{index.ntotal} vectors where the manifest says {count}")
+    if int(index.d) != manifest.dimension:
+        problems.append(f"dimension {index.d} where the manifest says {manifest.dimension}")
+    if problems:
+        raise IndexCorrupt(f"{path / VECTORS_NAME} holds {'; '.join(problems)}")
+    return index
 
 
 def current_name(index_dir: Path) -> str | None:
@@ -125,6 +181,7 @@ def publish(index_dir: Path, building: Path, number: int, keep: int = 3) -> Path
     final = root / generation_name(number)
     if final.exists():
         raise IndexCorrupt(f"{final} already exists")
+    check_files(building, read_manifest(building))
     fsync_tree(building)
     building.rename(final)
     _fsync_dir(root)

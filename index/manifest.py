@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -21,6 +22,26 @@ class Counts(BaseModel):
     moves: int = 0
 
 
+class VectorsInfo(BaseModel):
+    """The generation's vector index (``index.vectors``): its kind, parameters and file."""
+
+    kind: Literal["flat", "ivf-sq8"] = "flat"
+    """``flat``: exact search; ``ivf-sq8``: approximate (IVF lists, 8-bit codes)."""
+    count: int | None = None
+    """Vectors in the file (None in generations written before this was recorded)."""
+    bytes: int | None = None
+    """Size of ``vectors.faiss``: a reader refuses a file of another size (a partial copy)."""
+    nlist: int | None = None
+    """IVF lists (``ivf-sq8``)."""
+    trained_on: int | None = None
+    """Vectors in the k-means training sample (``ivf-sq8``)."""
+    trained_count: int | None = None
+    """Vectors the index held when it was trained (it is trained again past 4x that)."""
+
+    def params(self) -> dict[str, Any]:
+        return self.model_dump(exclude={"count", "bytes"}, exclude_none=True)
+
+
 class Manifest(BaseModel):
     """What a generation holds and which model built it."""
 
@@ -35,6 +56,7 @@ class Manifest(BaseModel):
     oldest_article: datetime | None = None
     sources: list[str] = Field(default_factory=list)
     """Sources ingested into this index over its history (paths, feed URLs)."""
+    vectors: VectorsInfo = Field(default_factory=VectorsInfo)
 
     @classmethod
     def read(cls, directory: Path) -> Manifest:

@@ -1,7 +1,16 @@
-"""Read side: open the serving generation, run dense and keyword candidate searches."""
+"""Read side: open the serving generation, run dense and keyword candidate searches.
+
+A dense search with filters (dates, tickers) on an approximate (``ivf-sq8``) generation never
+lists the window's chunks: it over-fetches the nearest ``k x factor`` chunks of the whole
+index (``OVERFETCH``), keeps those inside the filters (a lookup of just those ids in SQLite)
+and returns once ``k`` survive; only when too few do (a narrow window far from the query) does
+it fall back to the exact search of today, the window's ids against every IVF list. On a flat
+(small) generation the filtered search is that exact one, as it always was.
+"""
 
 from __future__ import annotations
 
+import json
 import logging
 import sqlite3
 import threading
@@ -13,7 +22,8 @@ from typing import Any
 import numpy as np
 
 from index import generations, vectors
-from index.generations import SQLITE_NAME, VECTORS_NAME
+from index.errors import IndexCorrupt
+from index.generations import SQLITE_NAME
 from index.hits import MAX_DUPLICATES, Duplicates, Filters, SearchHit, published_of
 from index.keyword import MAX_TERMS, fts_match, prune_terms, query_terms
 from index.manifest import Manifest
@@ -25,17 +35,37 @@ __all__ = ["Filters", "IndexReader", "SearchHit", "published_of"]
 
 log = logging.getLogger(__name__)
 
+OVERFETCH = (10, 100)
+"""Over-fetch factors of a filtered dense search on an ``ivf-sq8`` generation, tried in turn
+before the exact fallback."""
+
 
 class IndexReader(FactQueries):
-    """A read-only view of one published generation (immutable, safe across threads)."""
+    """A read-only view of one published generation (immutable, safe across threads).
 
-    def __init__(self, path: Path, manifest: Manifest) -> None:
+    Its vector index is read on first use (or by :meth:`load`): a reader used only for its
+    SQLite side (the watcher's) never holds the vectors. A generation whose files are
+    missing, partial or unreadable raises ``IndexCorrupt`` when opened or loaded.
+    """
+
+    def __init__(self, path: Path, manifest: Manifest, nprobe: int = vectors.NPROBE) -> None:
         self.path = path
         self.manifest = manifest
         self.generation = path.name
-        self._conn = connect(path / SQLITE_NAME, readonly=True)
-        self._faiss = vectors.read_index(path / VECTORS_NAME)
+        self.nprobe = nprobe
+        generations.check_files(path, manifest)
+        try:
+            self._conn = connect(path / SQLITE_NAME, readonly=True)
+            self._conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.Error as exc:
+            raise IndexCorrupt(f"{path / SQLITE_NAME} cannot be read: {exc}") from exc
+        self._vectors: Any = None
+        self._vectors_lock = threading.Lock()
         self._lock = threading.Lock()
+        # One read-only connection per thread (``_query``): the keyword search, running
+        # beside the dense one, never waits for it (SQLite releases the GIL).
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
         self._term_docs: dict[str, int] = {}
         self._term_stats = has_term_stats(self._conn)
         self._moves_kind = moves_has_kind(self._conn)
@@ -43,21 +73,50 @@ class IndexReader(FactQueries):
 
     @classmethod
     def open(
-        cls, index_dir: Path, model_id: str | None = None, dimension: int | None = None
+        cls, index_dir: Path, model_id: str | None = None, dimension: int | None = None,
+        nprobe: int = vectors.NPROBE,
     ) -> IndexReader:
-        """Open the serving generation; refuse one built by another model."""
+        """Open the serving generation; refuse one built by another model, or broken."""
         path = generations.current_generation(index_dir)
-        manifest = Manifest.read(path)
+        manifest = generations.read_manifest(path)
         if model_id is not None and dimension is not None:
             manifest.check_model(model_id, dimension)
-        return cls(path, manifest)
+        return cls(path, manifest, nprobe=nprobe)
+
+    def load(self) -> IndexReader:
+        """Read the vector index now (``IndexCorrupt`` if it is broken); returns self."""
+        _ = self._faiss
+        return self
+
+    @property
+    def _faiss(self) -> Any:
+        if self._vectors is None:
+            with self._vectors_lock:
+                if self._vectors is None:
+                    self._vectors = generations.read_vectors(self.path, self.manifest)
+                    vectors.set_nprobe(self._vectors, self.nprobe)
+        return self._vectors
+
+    @property
+    def vectors_kind(self) -> str:
+        """``flat`` (exact) or ``ivf-sq8`` (approximate), as the manifest records it."""
+        return self.manifest.vectors.kind
 
     def close(self) -> None:
         self._conn.close()
+        with self._lock:
+            for conn in self._connections:
+                conn.close()
+            self._connections.clear()
 
     def _query(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
-        with self._lock:
-            return self._conn.execute(sql, params).fetchall()
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = connect(self.path / SQLITE_NAME, readonly=True)
+            with self._lock:
+                self._connections.append(conn)
+            self._local.conn = conn
+        return conn.execute(sql, params).fetchall()
 
     def _filter_sql(self, filters: Filters, alias: str = "c") -> tuple[str, list[Any]]:
         clauses: list[str] = []
@@ -81,9 +140,74 @@ class IndexReader(FactQueries):
         """Top-k chunks by cosine similarity to the query vector, within the filters."""
         if filters is None or filters.empty:
             return vectors.search(self._faiss, query, k)
-        where, params = self._filter_sql(filters)
-        allowed = [r[0] for r in self._query(f"SELECT c.id FROM chunks c WHERE {where}", params)]
-        return vectors.search(self._faiss, query, k, allowed=allowed)
+        if self.vectors_kind == vectors.IVF_SQ8:
+            for factor in OVERFETCH:
+                found = vectors.search(self._faiss, query, k * factor)
+                kept = self._within(found, filters)
+                if len(kept) >= k:
+                    return kept[:k]
+                if len(found) < k * factor:  # fewer than asked for: no more to find here
+                    break
+            log.debug("dense: too few within %s among %d candidates; exact search",
+                      filters, k * OVERFETCH[-1])
+        return self._dense_exact(query, k, filters)
+
+    def _dense_exact(self, query: Any, k: int, filters: Filters) -> list[tuple[int, float]]:
+        """The exact filtered search: every chunk id in the window, handed to FAISS."""
+        if self.vectors_kind == vectors.FLAT:  # as it always was: small indexes do not change
+            where, params = self._filter_sql(filters)
+            allowed = [r[0] for r in self._query(f"SELECT c.id FROM chunks c WHERE {where}",
+                                                 params)]
+        else:
+            allowed = self._window_ids(filters)
+        return vectors.search(self._faiss, query, k, allowed=allowed, exhaustive=True)
+
+    def _window_ids(self, filters: Filters) -> list[int]:
+        """The window's chunk ids from indexes only (no chunk row is read: at 1M chunks their
+        text makes a row scan of a month cost ~1 s): the date range on ``chunks_published``,
+        the tickers' chunks through ``entities_ticker`` and ``chunks_article``, intersected."""
+        parts: list[list[int]] = []
+        if filters.since is not None or filters.until is not None:
+            lo = filters.since.timestamp() if filters.since is not None else -1e18
+            hi = filters.until.timestamp() if filters.until is not None else 1e18
+            parts.append([r[0] for r in self._query(
+                "SELECT id FROM chunks WHERE published_ts >= ? AND published_ts <= ?", [lo, hi])])
+        if filters.tickers:
+            marks = ",".join("?" for _ in filters.tickers)
+            parts.append([r[0] for r in self._query(
+                "SELECT DISTINCT c.id FROM entities e JOIN chunks c INDEXED BY chunks_article "
+                f"ON c.article_id = e.article_id WHERE e.ticker IN ({marks})",
+                [t.upper() for t in filters.tickers])])
+        if len(parts) == 1:
+            return parts[0]
+        small, large = sorted(parts, key=len)
+        inside = set(small).intersection(large)
+        return [cid for cid in small if cid in inside]
+
+    def _within(self, found: list[tuple[int, float]], filters: Filters) -> list[tuple[int, float]]:
+        """The candidates inside the filters, in their order (only these ids are looked up)."""
+        if not found:
+            return []
+        # The candidates drive the loop (rowid lookups); "+" keeps SQLite from scanning the
+        # date index instead, which at 1M chunks is a scan of the whole window.
+        clauses = ["1"]
+        params: list[Any] = [json.dumps([cid for cid, _ in found])]
+        if filters.since is not None:
+            clauses.append("+c.published_ts >= ?")
+            params.append(filters.since.timestamp())
+        if filters.until is not None:
+            clauses.append("+c.published_ts <= ?")
+            params.append(filters.until.timestamp())
+        if filters.tickers:
+            marks = ",".join("?" for _ in filters.tickers)
+            clauses.append("EXISTS (SELECT 1 FROM entities e WHERE e.article_id = c.article_id "
+                           f"AND e.ticker IN ({marks}))")
+            params += [t.upper() for t in filters.tickers]
+        rows = self._query(
+            "SELECT c.id FROM json_each(?) AS j CROSS JOIN chunks AS c ON c.id = j.value "
+            f"WHERE {' AND '.join(clauses)}", params)
+        inside = {int(r[0]) for r in rows}
+        return [(cid, score) for cid, score in found if cid in inside]
 
     def keyword(self, text: str, k: int, filters: Filters | None = None) -> list[tuple[int, float]]:
         """Top-k chunks by BM25 (title weighted 2x), within the filters; higher is better.
@@ -230,6 +354,7 @@ class IndexReader(FactQueries):
             "built_at": self.manifest.built_at.isoformat(),
             "counts": self.manifest.counts.model_dump(),
             "vectors": int(self._faiss.ntotal),
+            "vectors_index": self.manifest.vectors.model_dump(exclude_none=True),
             "oldest_article": _iso(self.manifest.oldest_article),
             "newest_article": _iso(self.manifest.newest_article),
             "size_bytes": size,
@@ -278,6 +403,4 @@ def _iso(value: datetime | None) -> str | None:
 
 
 def _json(text: str) -> Any:
-    import json
-
     return json.loads(text)

@@ -19,9 +19,10 @@ from typing import Any, Literal
 
 import numpy as np
 
-from index import generations
+from index import generations, vectors
 from index.embedding import Embedder
 from index.entities import render_markup
+from index.errors import IndexCorrupt, IndexMismatch
 from index.lexicon import LOSER_CUES, NEWS_VERBS, SEARCH_VERBS, WINNER_CUES, chat_pattern
 from index.reader import Filters, IndexReader, SearchHit, published_of
 
@@ -44,24 +45,47 @@ class LiveIndex:
     unaffected; the previous reader is closed on the next swap.
     """
 
-    def __init__(self, index_dir: Path, model_id: str, dimension: int) -> None:
+    def __init__(
+        self, index_dir: Path, model_id: str, dimension: int, nprobe: int = vectors.NPROBE
+    ) -> None:
         self.index_dir = index_dir
         self.model_id = model_id
         self.dimension = dimension
+        self.nprobe = nprobe
         self._reader: IndexReader | None = None
         self._retired: IndexReader | None = None
+        self._refused: str | None = None
         self._lock = threading.Lock()
 
     def reader(self) -> IndexReader:
-        """The current reader; raises IndexNotFound when nothing is published yet."""
+        """The current reader; raises IndexNotFound when nothing is published yet.
+
+        A newly published generation that cannot be opened (``IndexCorrupt``: partial or
+        damaged files; ``IndexMismatch``) is logged once and refused: the generation served
+        until then keeps serving, until another one is published. With none to fall back on,
+        the error is raised."""
         name = generations.current_name(self.index_dir)
         with self._lock:
             if self._reader is None or self._reader.generation != name:
-                fresh = IndexReader.open(self.index_dir, self.model_id, self.dimension)
+                if self._reader is not None and name == self._refused:
+                    return self._reader
+                try:
+                    fresh = IndexReader.open(
+                        self.index_dir, self.model_id, self.dimension, nprobe=self.nprobe
+                    ).load()
+                except (IndexCorrupt, IndexMismatch) as exc:
+                    if self._reader is None:
+                        raise
+                    self._refused = name
+                    log.error("refusing index generation %s (%s); still serving %s",
+                              name, exc, self._reader.generation)
+                    return self._reader
                 if self._retired is not None:
                     self._retired.close()
                 self._retired, self._reader = self._reader, fresh
-                log.info("serving index generation %s", fresh.generation)
+                self._refused = None
+                log.info("serving index generation %s (%s vectors)", fresh.generation,
+                         fresh.vectors_kind)
             return self._reader
 
     def close(self) -> None:

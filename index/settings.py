@@ -8,6 +8,8 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from index.vectors import ANN_MIN_VECTORS, NPROBE
+
 
 class IndexSettings(BaseSettings):
     """Where the index lives and which model embeds it.
@@ -35,4 +37,24 @@ class IndexSettings(BaseSettings):
     )
     embed_batch_size: int = Field(8, ge=1, le=1024)
     embed_threads: int = Field(0, ge=0, description="Torch/ONNX threads; 0 = one per core.")
+    embed_device: Literal["auto", "cpu", "cuda"] = Field(
+        "cpu",
+        description="Where ingest embeds (EMBED_DEVICE; `python -m ingest --device`): cpu (the "
+        "EMBEDDING_BACKEND runtime), cuda (sentence-transformers on the GPU, fp32-compatible "
+        "vectors) or auto (cuda when torch sees one). Queries always embed on the CPU.",
+    )
+    embed_gpu_dtype: Literal["float16", "bfloat16", "float32"] = Field(
+        "float16", description="Weights and activations on the GPU (EMBED_GPU_DTYPE)."
+    )
+    embed_gpu_batch_size: int = Field(256, ge=1, le=8192, description="Texts per GPU forward.")
+    embed_tokenizer_workers: int = Field(
+        0, ge=0, le=64, description="Tokenizer threads feeding the GPU; 0 = cores - 1, at most 4."
+    )
     keep_generations: int = Field(3, ge=2, description="Published generations kept on disk.")
+    index_ann_min_vectors: int = Field(
+        ANN_MIN_VECTORS, ge=1,
+        description="From this many vectors a published generation gets an approximate "
+        "IVF-SQ8 vector index (trained at publish); below, exact flat search.",
+    )
+    index_ann_nprobe: int = Field(
+        NPROBE, ge=1, description="IVF lists one approximate search visits (recall vs time).")

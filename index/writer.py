@@ -14,7 +14,7 @@ import numpy as np
 from index import generations, vectors
 from index.errors import IndexError_
 from index.generations import SQLITE_NAME, VECTORS_NAME
-from index.manifest import Counts, Manifest, utcnow
+from index.manifest import Counts, Manifest, VectorsInfo, utcnow
 from index.store import WriteStore, connect
 
 log = logging.getLogger(__name__)
@@ -25,12 +25,18 @@ class IndexWriter:
 
     Leaving the ``with`` block without ``commit`` (an exception, a cancel) discards the
     building directory and leaves the serving generation as it was.
+
+    At ``commit`` the vector index is chosen (``index.vectors.choose``): from
+    ``ann_min_vectors`` vectors an approximate ``ivf-sq8`` index, trained then on a sample of
+    the vectors (and again once it has grown 4x); below, the exact flat one.
     """
 
     def __init__(
-        self, index_dir: Path, model_id: str, dimension: int, max_tokens: int, keep: int = 3
+        self, index_dir: Path, model_id: str, dimension: int, max_tokens: int, keep: int = 3,
+        ann_min_vectors: int = vectors.ANN_MIN_VECTORS,
     ) -> None:
         self.index_dir = index_dir
+        self.ann_min_vectors = ann_min_vectors
         self.model_id = model_id
         self.dimension = dimension
         self.max_tokens = max_tokens
@@ -55,10 +61,10 @@ class IndexWriter:
         self._building = building
         if generations.current_name(self.index_dir) is not None:
             current = generations.current_generation(self.index_dir)
-            self._previous = Manifest.read(current)
+            self._previous = generations.read_manifest(current)
             self._previous.check_model(self.model_id, self.dimension)
             shutil.copyfile(current / SQLITE_NAME, building / SQLITE_NAME)
-            self._faiss = vectors.read_index(current / VECTORS_NAME)
+            self._faiss = generations.read_vectors(current, self._previous)
         else:
             self._faiss = vectors.new_index(self.dimension)
         self._conn = connect(building / SQLITE_NAME)
@@ -91,7 +97,12 @@ class IndexWriter:
             )
         oldest, newest = self.store.date_range()
         self._conn.close()
-        vectors.write_index(self._faiss, self._building / VECTORS_NAME)
+        previous = self._previous.vectors.params() if self._previous else None
+        published, params = vectors.choose(self._faiss, self.ann_min_vectors, previous)
+        self._faiss = published
+        vectors.write_index(published, self._building / VECTORS_NAME)
+        info = VectorsInfo(**params, count=int(published.ntotal),
+                           bytes=(self._building / VECTORS_NAME).stat().st_size)
         number = (generations.published(self.index_dir) or [0])[-1] + 1
         previous_sources = self._previous.sources if self._previous else []
         manifest = Manifest(
@@ -104,6 +115,7 @@ class IndexWriter:
             newest_article=newest,
             oldest_article=oldest,
             sources=list(dict.fromkeys([*previous_sources, *sources])),
+            vectors=info,
         )
         manifest.write(self._building)
         generations.publish(self.index_dir, self._building, number, keep=self.keep)

@@ -40,6 +40,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--public-only", action="store_true",
                         help="connect only to public addresses: every connection, redirect hop "
                         "and full-text link is resolved once and checked (the bot sets this)")
+    parser.add_argument("--device", choices=("auto", "cpu", "cuda"),
+                        help="where to embed: cpu (default: $EMBED_DEVICE, else cpu), cuda "
+                        "(a GPU back-fill; needs a CUDA build of torch) or auto (cuda when "
+                        "torch sees one)")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.add_argument("-v", "--verbose", action="store_true")
     return parser
@@ -52,6 +56,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     index_settings = IndexSettings()
+    if args.device is not None:
+        index_settings = index_settings.model_copy(update={"embed_device": args.device})
     overrides: dict[str, object] = {}
     if args.full_text is not None:
         overrides["fetch_full_text"] = True
@@ -69,13 +75,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("error: no sources to ingest", file=sys.stderr)
         return 2
     try:
-        embedder = load_embedder(index_settings, bulk=True)
+        embedder = load_embedder(index_settings, bulk=True, index_dir=index_dir)
     except EmbedderError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     ingestor = Ingestor(
         index_dir, ingest_settings, embedder, EntityResolver(TickerTable.load()),
         keep_generations=index_settings.keep_generations,
+        ann_min_vectors=index_settings.index_ann_min_vectors,
     )
     try:
         with progress_reporter(enabled=sys.stderr.isatty() and not args.json) as progress:

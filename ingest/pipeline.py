@@ -14,7 +14,7 @@ from index.entities import EntityResolver, render_markup
 from index.manifest import utcnow
 from index.records import Article, Chunk
 from index.store import get_meta, set_meta
-from index.vectors import chunk_id
+from index.vectors import ANN_MIN_VECTORS, chunk_id
 from index.writer import IndexWriter
 from ingest import dedup
 from ingest.chunking import chunk_article, embedding_text
@@ -66,8 +66,10 @@ class Ingestor:
         embedder: Embedder,
         resolver: EntityResolver,
         keep_generations: int = 3,
+        ann_min_vectors: int = ANN_MIN_VECTORS,
     ) -> None:
         self.index_dir = index_dir
+        self.ann_min_vectors = ann_min_vectors
         self.settings = settings
         self.embedder = embedder
         self.resolver = resolver
@@ -91,6 +93,7 @@ class Ingestor:
             self.embedder.dimension,
             self.embedder.max_tokens,
             keep=self.keep_generations,
+            ann_min_vectors=self.ann_min_vectors,
         ) as writer:
             report = IngestReport(
                 started=writer.started,
@@ -99,6 +102,9 @@ class Ingestor:
             )
             self._reextract(writer, report, cancel)
             batch = _Batch()
+            # A GPU embedder wants bigger calls, so its tokenizer pool can run ahead.
+            flush_at = max(EMBED_BATCH_CHUNKS,
+                           int(getattr(self.embedder, "preferred_chunks_per_call", 0)))
             for spec in specs:
                 produced = 0
                 first: list[Problem] = []  # a spec's first problems, while it produced nothing
@@ -122,7 +128,7 @@ class Ingestor:
                     pending = self._admit_one(writer, item, report)
                     if pending is not None:
                         batch.add(pending)
-                        if batch.chunk_count >= EMBED_BATCH_CHUNKS:
+                        if batch.chunk_count >= flush_at:
                             self._flush(writer, batch, report)
                             batch = _Batch()
                     if progress is not None and report.seen % 25 == 0:

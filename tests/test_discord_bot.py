@@ -353,7 +353,10 @@ async def test_gateway_disconnect_resumes_and_keeps_answering(fake_discord: Fake
     stub_answer(services, huge_answer(text="Still here [1]."))
     session = fake.gateway.session
     assert session is not None
-    await fake.wait_until(lambda: market_bot.ws.sequence == session.seq, what="the client to catch up")
+    shard = market_bot.get_shard(0)  # an AutoShardedBot: the gateway socket is the shard's
+    assert shard is not None
+    await fake.wait_until(lambda: shard._parent.ws.sequence == session.seq,
+                          what="the client to catch up")
     assert await fake.disconnect(code=4000) == "RESUMED"
     assert len(fake.gateway.identifies) == 1
     message = await (await fake.slash("ask", {"question": "who lost?"})).wait_final()

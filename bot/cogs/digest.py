@@ -5,6 +5,10 @@ last 24 hours once a day. The day it was last posted lives in the bot state
 (``BotState``, key ``digest.last_sent_day``) and is written *before* the post: a restart, even
 in the middle of posting, never posts the same day twice (a failed post is logged, not
 retried that day). A bot started after the day's time that has not posted yet posts at once.
+
+Sharded over several processes (``DISCORD_SHARD_IDS``), only the process running the shard of
+the digest channel's guild posts it (``MarketBot.owns_guild``); the others look the channel up
+once (cache, else ``GET /channels/{id}``) and leave the schedule to it.
 """
 
 from __future__ import annotations
@@ -106,9 +110,35 @@ class DigestCog(commands.Cog, name="Digest"):
         digest = await self.bot.app.digest(days, until_day, watched=await self._watched())
         await interaction.edit_original_response(embed=render_digest(digest))
 
+    async def owns_digest_channel(self) -> bool | None:
+        """Whether this process posts the daily digest: always when it runs every shard, else
+        when it runs the shard of the channel's guild; None when the channel cannot be looked
+        up now (try again later: never guess, or two processes could post)."""
+        settings = self.bot.settings
+        if not settings.sharded:
+            return True
+        channel_id = settings.digest_channel_id
+        assert channel_id is not None
+        channel = self.bot.get_channel(channel_id)
+        if channel is None:
+            try:
+                channel = await self.bot.fetch_channel(channel_id)
+            except discord.HTTPException as exc:
+                log.error("cannot look up the digest channel %d (%s): it decides which shard "
+                          "process posts the digest", channel_id, exc)
+                return None
+        guild = getattr(channel, "guild", None)
+        return self.bot.owns_guild(guild.id if guild is not None else None)
+
     async def _scheduled(self) -> None:
         at = self.bot.settings.digest_time
         await self.bot.wait_until_ready()
+        while (owned := await self.owns_digest_channel()) is None:
+            await asyncio.sleep(MAX_SLEEP)
+        if not owned:
+            log.info("the daily digest channel %d is on another process's shard: that process "
+                     "posts it", self.bot.settings.digest_channel_id)
+            return
         while True:
             try:
                 now = self.clock()

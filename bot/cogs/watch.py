@@ -8,8 +8,9 @@ companies the serving index knows.
 
 The poller (``bot.watch.WatchPoller``) starts with the cog and stops with it (``Bot.close()``
 unloads cogs). Alerts go to ``bot.get_partial_messageable(channel_id)`` (no cache needed) with
-mentions off; a 404 (unknown channel) or 403 (no access or permission) disables the channel's
-watches with the reason ``/watch list`` shows.
+mentions off; only watches of guilds on this process's shards alert here (``bot.owns_guild``:
+another process running the other shards sends theirs); a 404 (unknown channel) or 403 (no
+access or permission) disables the channel's watches with the reason ``/watch list`` shows.
 """
 
 from __future__ import annotations
@@ -103,7 +104,8 @@ class WatchCog(commands.Cog, name="Watch"):
             state, services.index_dir, services.resolver.table, services.quotes, self.send_alert,
             poll_seconds=settings.watch_poll_seconds,
             max_per_hour=settings.watch_max_alerts_per_hour,
-            max_age_hours=settings.watch_max_age_hours)
+            max_age_hours=settings.watch_max_age_hours,
+            owns=bot.owns_guild, owner=settings.owner_tag)  # sharded: this process's guilds only
         self._known: tuple[float, list[str]] = (0.0, [])
 
     async def cog_load(self) -> None:

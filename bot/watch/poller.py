@@ -14,6 +14,13 @@ matches them against the enabled watches (off the event loop) and, per channel:
 - on ``ChannelUnavailable`` from the sender (channel gone, no permission) disables the channel's
   watches with that reason and logs it.
 
+Sharded bots (several processes, ``DISCORD_SHARD_IDS``): ``owns(guild_id)`` says whether this
+process runs the guild's shard; only the watches of owned guilds are matched, so each alert is
+sent by one process. The progress keys in the state (``watch.generation`` / ``watch.after``)
+carry the ``owner`` tag (``watch.after [shards 0 of 2]``), so processes sharing one state file
+each keep their own progress; a process starting with no progress of its own takes over the
+unsharded bot's (and the ``fired`` table, shared in one file, keeps a re-sent article out).
+
 On first start with an index already there, the watcher starts from that index's newest
 article: what was ingested before it ever ran does not alert. Sending is injected (``send``):
 nothing here knows Discord.
@@ -103,6 +110,7 @@ class WatchPoller:
         self, state: BotState, index_dir: Path, table: TickerTable, quotes: QuoteProvider,
         send: Sender, *, poll_seconds: float = 30.0, max_per_hour: int = 10,
         max_age_hours: float = 48.0, clock: Callable[[], datetime] | None = None,
+        owns: Callable[[int | None], bool] | None = None, owner: str = "",
     ) -> None:
         self.state = state
         self.index_dir = index_dir
@@ -113,6 +121,10 @@ class WatchPoller:
         self.max_per_hour = max_per_hour
         self.max_age = timedelta(hours=max_age_hours)
         self.clock = clock or (lambda: datetime.now(UTC))
+        self.owns = owns or (lambda _guild_id: True)
+        self.owner = owner
+        self.generation_key = f"{GENERATION_KEY} [{owner}]" if owner else GENERATION_KEY
+        self.after_key = f"{AFTER_KEY} [{owner}]" if owner else AFTER_KEY
         self._book: NameBook | None = None
         self._task: asyncio.Task[None] | None = None
         self._lock = asyncio.Lock()
@@ -136,16 +148,21 @@ class WatchPoller:
             self._task = None
 
     def _baseline(self) -> None:
-        if self.state.get_value(AFTER_KEY) is not None:
+        if self.state.get_value(self.after_key) is not None:
+            return
+        legacy = self.state.get_value(AFTER_KEY)
+        if self.owner and legacy is not None:  # an unsharded bot ran on this state: go on
+            self.state.set_value(self.generation_key, self.state.get_value(GENERATION_KEY) or "")
+            self.state.set_value(self.after_key, legacy)
             return
         try:
             reader = IndexReader.open(self.index_dir)
         except IndexError_:
-            self.state.set_value(AFTER_KEY, "")  # no index yet: its first generation alerts
+            self.state.set_value(self.after_key, "")  # no index yet: its first generation alerts
             return
         try:
-            self.state.set_value(AFTER_KEY, reader.newest_first_seen() or "")
-            self.state.set_value(GENERATION_KEY, reader.generation)
+            self.state.set_value(self.after_key, reader.newest_first_seen() or "")
+            self.state.set_value(self.generation_key, reader.generation)
         finally:
             reader.close()
         log.info("watcher baseline: %s (earlier articles never alert)", reader.generation)
@@ -184,15 +201,15 @@ class WatchPoller:
             return result
 
     def _mark(self, batch: Batch) -> None:
-        self.state.set_value(GENERATION_KEY, batch.generation)
-        after = self.state.get_value(AFTER_KEY) or ""
+        self.state.set_value(self.generation_key, batch.generation)
+        after = self.state.get_value(self.after_key) or ""
         if batch.newest and batch.newest > after:
-            self.state.set_value(AFTER_KEY, batch.newest)
+            self.state.set_value(self.after_key, batch.newest)
 
     def _collect(self) -> Batch | None:
         """(thread) The new generation's added articles and their matches, or None."""
         name = generations.current_name(self.index_dir)
-        if name is None or name == self.state.get_value(GENERATION_KEY):
+        if name is None or name == self.state.get_value(self.generation_key):
             return None
         try:
             reader = IndexReader.open(self.index_dir)
@@ -201,7 +218,7 @@ class WatchPoller:
             return None
         try:
             started = time.perf_counter()
-            rows = reader.articles_added_after(self.state.get_value(AFTER_KEY))
+            rows = reader.articles_added_after(self.state.get_value(self.after_key))
             articles = articles_from_rows(reader, rows)
             batch = Batch(reader.generation, reader.newest_first_seen(), len(articles))
             batch.matches = self.match(articles)
@@ -211,8 +228,9 @@ class WatchPoller:
             reader.close()
 
     def match(self, articles: list[NewArticle]) -> list[Match]:
-        """(thread) Matches of ``articles`` against the enabled watches."""
-        watches = self.state.watches(enabled_only=True)
+        """(thread) Matches of ``articles`` against the enabled watches of the guilds this
+        process owns."""
+        watches = [w for w in self.state.watches(enabled_only=True) if self.owns(w.guild_id)]
         if not watches or not articles:
             return []
         if self._book is None:

@@ -4,6 +4,12 @@ Frames go out as text JSON. discord.py asks for ``compress=zlib-stream`` but onl
 decompresses *binary* frames (``DiscordWebSocket.received_message``), so text frames are
 read as plain JSON. Every dispatch is kept per session so a RESUME replays what the client
 missed while disconnected.
+
+Shards: an IDENTIFY with ``shard: [id, count]`` gets READY and GUILD_CREATE for the guilds of
+that shard only (``(guild_id >> 22) % count``), and a guild's events go to the live session of
+its shard (direct messages and guild-less events: shard 0). A session without ``shard`` covers
+every guild. Several sessions (shards, or processes running one shard each) live side by side;
+``session`` is the latest identified, which drivers without a guild use.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import WSMsgType, web
 
 if TYPE_CHECKING:
+    from tests.discord_fake.model import FakeGuild
     from tests.discord_fake.server import FakeDiscord
 
 GUILDS = 1 << 0
@@ -39,6 +46,13 @@ class Session:
     ws: web.WebSocketResponse | None = None
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
+    def covers(self, guild_id: int | None) -> bool:
+        """Whether this session's shard gets ``guild_id``'s events (None: shard 0)."""
+        if self.shard is None:
+            return True
+        shard_id, count = int(self.shard[0]), int(self.shard[1])
+        return (0 if guild_id is None else (guild_id >> 22) % count) == shard_id
+
 
 class Gateway:
     """Serves the WebSocket at ``/`` and dispatches events to the current session."""
@@ -48,6 +62,7 @@ class Gateway:
         self.heartbeat_interval_ms = heartbeat_interval_ms
         self.sessions: dict[str, Session] = {}
         self.session: Session | None = None  # the latest identified session
+        self.live: dict[tuple[int, int] | None, Session] = {}  # latest session per shard
         self.connections = 0
         self.queries: list[dict[str, str]] = []  # query string of each connection
         self.identifies: list[dict[str, Any]] = []  # IDENTIFY d, token removed
@@ -115,10 +130,12 @@ class Gateway:
             await self._close(ws, 4003)  # not authenticated
             return None
         if op == 8:
-            members = [m.member_payload() for m in self.fake.guild.members]
+            guild = self.fake.guild_by_id(int((data or {}).get("guild_id") or 0)) or self.fake.guild
+            members = [m.member_payload() for m in guild.members]
             await self.dispatch("GUILD_MEMBERS_CHUNK", {
-                "guild_id": str(self.fake.guild.id), "members": members, "chunk_index": 0,
-                "chunk_count": 1, "not_found": [], "nonce": (data or {}).get("nonce")})
+                "guild_id": str(guild.id), "members": members, "chunk_index": 0,
+                "chunk_count": 1, "not_found": [], "nonce": (data or {}).get("nonce")},
+                session=attached)
         elif op not in (3, 4):
             await self._close(ws, 4001)  # unknown opcode
         return attached
@@ -132,13 +149,20 @@ class Gateway:
         if intents & PRIVILEGED and not self.fake.allow_privileged_intents:
             await self._close(ws, 4014)
             return None
-        session = Session(id=secrets.token_hex(16), intents=intents, shard=data.get("shard"))
+        shard = data.get("shard")
+        if shard is not None and not (isinstance(shard, list) and len(shard) == 2
+                                      and 0 <= int(shard[0]) < int(shard[1])):
+            await self._close(ws, 4010)  # invalid shard
+            return None
+        session = Session(id=secrets.token_hex(16), intents=intents, shard=shard)
         self.sessions[session.id] = session
         self.session = session
+        self.live[None if shard is None else (int(shard[0]), int(shard[1]))] = session
         session.ws = ws
+        guilds = self.guilds_of(session)
         ready: dict[str, Any] = {
             "v": 10, "user": self.fake.bot_user_payload(), "guilds": [
-                {"id": str(self.fake.guild.id), "unavailable": True}],
+                {"id": str(guild.id), "unavailable": True} for guild in guilds],
             "session_id": session.id, "session_type": "normal",
             "resume_gateway_url": self.fake.gateway_url,
             "application": {"id": str(self.fake.application_id), "flags": self.fake.application_flags},
@@ -148,9 +172,10 @@ class Gateway:
         }
         if session.shard is not None:
             ready["shard"] = session.shard
-        await self.dispatch("READY", ready)
+        await self.dispatch("READY", ready, session=session)
         if self.fake.send_guild_create:
-            await self.dispatch("GUILD_CREATE", self.fake.guild.create_payload())
+            for guild in guilds:
+                await self.dispatch("GUILD_CREATE", guild.create_payload(), session=session)
         self.handshakes.append("READY")
         self.fake.notifier.changed()
         return session
@@ -170,16 +195,31 @@ class Gateway:
                     await self._send(ws, frame)
         if old is not None and old is not ws and not old.closed:
             await self._close(old, 4000)
-        await self.dispatch("RESUMED", {"_trace": ["fake-discord"]})
+        await self.dispatch("RESUMED", {"_trace": ["fake-discord"]}, session=session)
         self.handshakes.append("RESUMED")
         self.fake.notifier.changed()
         return session
 
-    async def dispatch(self, event: str, data: dict[str, Any], *, intent: int | None = None) -> int | None:
-        """Send (or buffer for RESUME) an op 0 event; None when the session lacks ``intent``."""
-        session = self.session
+    def guilds_of(self, session: Session) -> list[FakeGuild]:
+        """The guilds whose events go to ``session`` (all of them when it is not sharded)."""
+        return [g for g in self.fake.guilds if session.covers(g.id)]
+
+    def session_for(self, guild_id: int | None) -> Session | None:
+        """The latest identified live session whose shard gets ``guild_id``'s events."""
+        candidates = [s for s in self.live.values() if s.covers(guild_id)]
+        return max(candidates, key=lambda s: list(self.sessions).index(s.id), default=None)
+
+    async def dispatch(self, event: str, data: dict[str, Any], *, intent: int | None = None,
+                       guild_id: int | None = None, session: Session | None = None) -> int | None:
+        """Send (or buffer for RESUME) an op 0 event; None when the session lacks ``intent``.
+
+        The session: ``session`` when given, else the one of ``guild_id``'s shard, else the
+        latest identified."""
         if session is None:
-            raise RuntimeError(f"cannot dispatch {event}: no gateway session (is the bot running?)")
+            session = self.session if guild_id is None else self.session_for(guild_id)
+        if session is None:
+            raise RuntimeError(f"cannot dispatch {event}: no gateway session for guild "
+                               f"{guild_id} (is the bot running, on that shard?)")
         if intent is not None and not session.intents & intent:
             return None
         async with session.lock:

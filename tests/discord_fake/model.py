@@ -1,4 +1,5 @@
-"""The fake's world: users, roles, channels, one guild, and their Discord JSON payloads.
+"""The fake's world: users, roles, channels, guilds (one by default), and their Discord JSON
+payloads.
 
 Ids are large snowflake-sized ints so that str/int mix-ups in the client show up; payloads
 carry every key discord.py 2.7 reads with ``[]`` (see docs/discord-fake.md).
@@ -9,6 +10,7 @@ from __future__ import annotations
 import itertools
 import mimetypes
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -217,6 +219,28 @@ def build_world(*, bot_name: str, guild_name: str, regular_members: int) -> tupl
     members += [FakeUser(next(ids), f"member{i}") for i in range(regular_members)]
     guild = FakeGuild(guild_id, guild_name, owner.id, roles, channels, members)
     return bot, guild
+
+
+def shard_of(guild_id: int, shard_count: int) -> int:
+    """Discord's rule: a guild's events go to shard ``(guild_id >> 22) % shard_count``."""
+    return (guild_id >> 22) % shard_count
+
+
+def build_guild(bot: FakeUser, *, guild_id: int, name: str, ids: Callable[[], int],
+                regular_members: int) -> FakeGuild:
+    """Another guild the bot is in: its own @everyone, Admin and bot roles, two channels, an
+    owner, an admin and N regular members (``{name}-member{i}``). The bot's member object is
+    a copy holding this guild's managed role."""
+    admin_role = FakeRole(ids(), "Admin", permissions=ADMINISTRATOR, position=2)
+    bot_role = FakeRole(ids(), bot.username, permissions=BOT_PERMISSIONS, position=1,
+                        managed_by=bot.id)
+    roles = [FakeRole(guild_id, "@everyone", permissions=0), admin_role, bot_role]
+    channels = [FakeChannel(ids(), "general"), FakeChannel(ids(), "market-news", position=1)]
+    owner = FakeUser(ids(), f"{name}-owner")
+    admin = FakeUser(ids(), f"{name}-admin", roles=[admin_role.id])
+    members = [FakeUser(bot.id, bot.username, bot=True, roles=[bot_role.id]), owner, admin]
+    members += [FakeUser(ids(), f"{name}-member{i}") for i in range(regular_members)]
+    return FakeGuild(guild_id, name, owner.id, roles, channels, members)
 
 
 def guess_content_type(filename: str) -> str:

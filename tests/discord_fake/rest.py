@@ -126,13 +126,13 @@ class _Routes:
         if request.match_info["app"] != str(self.fake.application_id):
             raise DiscordError(403, 50001, "Missing Access")
         guild = request.match_info.get("guild")
-        if guild is not None and guild != str(self.fake.guild.id):
+        if guild is not None and (not guild.isdigit() or self.fake.guild_by_id(int(guild)) is None):
             raise DiscordError(403, 50001, "Missing Access")
         return int(guild) if guild else None
 
     def _channel_id(self, request: web.Request) -> int:
         raw = request.match_info["cid"]
-        if not raw.isdigit() or self.fake.guild.channel(int(raw)) is None:
+        if not raw.isdigit() or self.fake.guild_of(int(raw)) is None:
             raise DiscordError(404, 10003, "Unknown Channel")
         return int(raw)
 
@@ -181,8 +181,9 @@ class _Routes:
     async def gateway_bot(self, request: web.Request) -> web.Response:
         """GET /gateway/bot (only AutoShardedClient asks)."""
         self._bot(request)
-        return json_response({"url": self.fake.gateway_url, "shards": 1, "session_start_limit": {
-            "total": 1000, "remaining": 999, "reset_after": 14_400_000, "max_concurrency": 1}})
+        limit = {"total": 1000, "remaining": 999, "reset_after": 14_400_000, "max_concurrency": 1}
+        return json_response({"url": self.fake.gateway_url, "shards": self.fake.recommended_shards,
+                              "session_start_limit": limit})
 
     # -- commands ----------------------------------------------------------------------------
 
@@ -319,9 +320,10 @@ class _Routes:
         if request.method == "DELETE":
             message.deleted = True
             if not message.ephemeral:
+                guild = self.fake.guild_of(message.channel_id) or self.fake.guild
                 await self.fake.gateway.dispatch("MESSAGE_DELETE", {
                     "id": str(message.id), "channel_id": str(message.channel_id),
-                    "guild_id": str(self.fake.guild.id)}, intent=1 << 9)
+                    "guild_id": str(guild.id)}, intent=1 << 9, guild_id=guild.id)
             return web.Response(status=204)
         if message.author_id != self.fake.bot_user.id:
             raise DiscordError(403, 50005, "Cannot edit a message authored by another user")
@@ -369,9 +371,12 @@ class _Routes:
     async def get_channel(self, request: web.Request) -> web.Response:
         """GET /channels/{id}."""
         self._bot(request)
-        channel = self.fake.guild.channel(self._channel_id(request))
+        channel_id = self._channel_id(request)
+        guild = self.fake.guild_of(channel_id)
+        assert guild is not None
+        channel = guild.channel(channel_id)
         assert channel is not None
-        return json_response(channel.payload(self.fake.guild.id))
+        return json_response(channel.payload(guild.id))
 
     async def attachment(self, request: web.Request) -> web.Response:
         """GET an uploaded attachment's bytes (its ``url``)."""

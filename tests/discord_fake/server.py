@@ -3,6 +3,10 @@
 State lives here (world, commands, messages, interactions, records); HTTP routes are in
 ``rest.py``, the WebSocket in ``gateway.py``. Test drivers (``slash``, ``autocomplete``,
 ``say``) act as a Discord user would and return records to wait on.
+
+One guild by default (``guild``); ``add_guild`` adds more, e.g. one per shard for a sharded
+bot (``guild_id_on_shard``; ``recommended_shards`` is what ``GET /gateway/bot`` answers).
+Drivers act in the guild of the channel they are given (default: the first guild's).
 """
 
 from __future__ import annotations
@@ -22,13 +26,16 @@ from tests.discord_fake.limits import allowed_mentions_errors, is_empty, message
 from tests.discord_fake.mentions import compute_pings, mention_fields
 from tests.discord_fake.model import (
     FakeChannel,
+    FakeGuild,
     FakeRole,
     FakeUser,
     Snowflakes,
+    build_guild,
     build_world,
     guess_content_type,
     iso_now,
     png_size,
+    shard_of,
 )
 from tests.discord_fake.options import build_options
 from tests.discord_fake.records import (
@@ -66,6 +73,8 @@ class FakeDiscord:
         self.attachment_size_limit = attachment_size_limit
         self.bot_user, self.guild = build_world(bot_name=bot_name, guild_name=guild_name,
                                                 regular_members=regular_members)
+        self.guilds: list[FakeGuild] = [self.guild]  # add_guild adds more
+        self.recommended_shards = 1  # GET /gateway/bot "shards"
         self.application_id = self.bot_user.id
         # GATEWAY_PRESENCE_LIMITED | GATEWAY_GUILD_MEMBERS_LIMITED | GATEWAY_MESSAGE_CONTENT_LIMITED
         self.application_flags = ((1 << 13) | (1 << 15) | (1 << 19)) if allow_privileged_intents else 0
@@ -141,8 +150,36 @@ class FakeDiscord:
     # -- world ---------------------------------------------------------------------------------
 
     def user(self, username: str) -> FakeUser:
-        """The member with that username."""
-        return next(m for m in self.guild.members if m.username == username)
+        """The member with that username (the first guild's first)."""
+        return next(m for g in self.guilds for m in g.members if m.username == username)
+
+    def add_guild(self, name: str, *, guild_id: int | None = None,
+                  regular_members: int = 2) -> FakeGuild:
+        """Another guild with the bot in it (``build_guild``); before the bot connects."""
+        guild = build_guild(self.bot_user, guild_id=guild_id or self.snowflakes.next(),
+                            name=name, ids=self.snowflakes.next,
+                            regular_members=regular_members)
+        self.guilds.append(guild)
+        return guild
+
+    def guild_id_on_shard(self, shard: int, shard_count: int) -> int:
+        """A new snowflake whose guild lands on ``shard`` of ``shard_count``."""
+        while True:
+            candidate = self.snowflakes.next()
+            if shard_of(candidate, shard_count) == shard:
+                return candidate
+            self.snowflakes._last += (1 << 22) - 1  # the next timestamp step
+
+    def guild_by_id(self, guild_id: int) -> FakeGuild | None:
+        """The guild with that id, if any."""
+        return next((g for g in self.guilds if g.id == guild_id), None)
+
+    def guild_of(self, channel_id: int) -> FakeGuild | None:
+        """The guild holding the channel, if any."""
+        return next((g for g in self.guilds if g.channel(channel_id) is not None), None)
+
+    def _guild_at(self, channel_id: int) -> FakeGuild:
+        return self.guild_of(channel_id) or self.guild
 
     def bot_user_payload(self) -> dict[str, Any]:
         """GET /users/@me and READY.user."""
@@ -157,7 +194,7 @@ class FakeDiscord:
             "bot_require_code_grant": False, "owner": self.owner.payload(), "team": None,
             "verify_key": "00" * 32, "flags": self.application_flags, "summary": "",
             "bot": self.bot_user.payload(), "rpc_origins": [], "interactions_endpoint_url": None,
-            "tags": [], "redirect_uris": [], "approximate_guild_count": 1,
+            "tags": [], "redirect_uris": [], "approximate_guild_count": len(self.guilds),
         }
 
     async def add_member(self, username: str, *, admin: bool = False, bot: bool = False) -> FakeUser:
@@ -167,12 +204,14 @@ class FakeDiscord:
         self.guild.members.append(user)
         if self.gateway.session is not None:
             await self.gateway.dispatch("GUILD_MEMBER_ADD", {
-                **user.member_payload(), "guild_id": str(self.guild.id)}, intent=GUILD_MEMBERS)
+                **user.member_payload(), "guild_id": str(self.guild.id)}, intent=GUILD_MEMBERS,
+                guild_id=self.guild.id)
         return user
 
-    def command(self, name: str, *, kind: int = 1) -> dict[str, Any] | None:
-        """A synced command by name: the guild's first, then global."""
-        for scope in (self.guild.id, None):
+    def command(self, name: str, *, kind: int = 1,
+                guild: FakeGuild | None = None) -> dict[str, Any] | None:
+        """A synced command by name: the guild's (default: the first guild) first, then global."""
+        for scope in ((guild or self.guild).id, None):
             for command in self.commands.get(scope, []):
                 if command["name"] == name and command.get("type", 1) == kind:
                     return command
@@ -262,9 +301,10 @@ class FakeDiscord:
                        allow_empty: bool = False) -> StoredMessage:
         """Validate and store a new message (no gateway echo: see ``deliver``)."""
         self.validate(body)
+        guild = self._guild_at(channel_id)
         data: dict[str, Any] = {
             "id": str(self.snowflakes.next()), "channel_id": str(channel_id),
-            "guild_id": str(self.guild.id), "type": kind, "content": body.get("content") or "",
+            "guild_id": str(guild.id), "type": kind, "content": body.get("content") or "",
             "author": author.payload(), "timestamp": iso_now(), "edited_timestamp": None,
             "tts": bool(body.get("tts")), "pinned": False, "flags": flags,
             "embeds": [{"type": "rich", **e} for e in body.get("embeds") or []],
@@ -277,13 +317,13 @@ class FakeDiscord:
             data.update(webhook_id=str(self.application_id), application_id=str(self.application_id),
                         interaction_metadata={
                             "id": str(interaction.id), "type": interaction.type,
-                            "user": self.guild.member(interaction.user_id).payload(),  # type: ignore[union-attr]
-                            "authorizing_integration_owners": {"0": str(self.guild.id)},
+                            "user": guild.member(interaction.user_id).payload(),  # type: ignore[union-attr]
+                            "authorizing_integration_owners": {"0": str(guild.id)},
                             "name": interaction.name})
         if reference is not None:
             data["message_reference"] = {"type": 0, "message_id": str(reference.id),
                                          "channel_id": str(reference.channel_id),
-                                         "guild_id": str(self.guild.id)}
+                                         "guild_id": str(guild.id)}
             data["referenced_message"] = reference.data
         if not allow_empty and is_empty(data):
             raise DiscordError(400, 50006, "Cannot send an empty message")
@@ -326,9 +366,10 @@ class FakeDiscord:
         return message
 
     def _set_pings(self, message: StoredMessage, replied_user_id: int | None) -> None:
-        message.pings = compute_pings(message.content, message.allowed_mentions, self.guild,
+        guild = self._guild_at(message.channel_id)
+        message.pings = compute_pings(message.content, message.allowed_mentions, guild,
                                       author_id=message.author_id, replied_user_id=replied_user_id)
-        message.data.update(mention_fields(message.pings, self.guild))
+        message.data.update(mention_fields(message.pings, guild))
         self.ping_log.append((message.id, message.pings))
 
     def _attachments(self, channel_id: int, declared: list[dict[str, Any]] | None,
@@ -383,16 +424,17 @@ class FakeDiscord:
         Without the MESSAGE_CONTENT intent, content/embeds/attachments are blanked unless the
         message is the bot's own or mentions the bot.
         """
-        session = self.gateway.session
+        guild = self._guild_at(message.channel_id)
+        session = self.gateway.session_for(guild.id)
         if message.ephemeral or session is None:
             return
-        author = self.guild.member(message.author_id)
+        author = guild.member(message.author_id)
         payload = {**message.data, "member": author.member_payload(with_user=False) if author else None}
         mentioned = {int(m["id"]) for m in payload.get("mentions", [])}
         if not (session.intents & MESSAGE_CONTENT or message.author_id == self.bot_user.id
                 or self.bot_user.id in mentioned):
             payload.update(content="", embeds=[], attachments=[], components=[])
-        seq = await self.gateway.dispatch(event, payload, intent=GUILD_MESSAGES)
+        seq = await self.gateway.dispatch(event, payload, intent=GUILD_MESSAGES, session=session)
         if event == "MESSAGE_CREATE" and seq is not None:
             message.delivered = payload
             self.notifier.changed()
@@ -436,15 +478,16 @@ class FakeDiscord:
     async def _interact(self, kind: int, name: str, options: OptionValues, user: FakeUser | None,
                         channel: FakeChannel | None, focused: str | None) -> InteractionRecord:
         parts = name.split()
-        command = self.command(parts[0])
+        channel = channel or self.channel
+        guild = self._guild_at(channel.id)
+        command = self.command(parts[0], guild=guild)
         if command is None:
             synced = sorted(c["name"] for cs in self.commands.values() for c in cs)
             raise LookupError(f"/{parts[0]} was never synced; synced commands: {synced}")
         user = user or self.member
-        channel = channel or self.channel
         if options is None or isinstance(options, Mapping):
             typed, resolved = build_options(
-                command, parts[1:], options or {}, guild=self.guild, focused=focused,
+                command, parts[1:], options or {}, guild=guild, focused=focused,
                 make_attachment=lambda upload: self.store_attachment(channel.id, upload, {}))
         else:
             typed, resolved = [dict(o) for o in options], {}
@@ -457,13 +500,14 @@ class FakeDiscord:
         token = "aW50ZXJhY3Rpb246" + secrets.token_urlsafe(48)
         payload = {
             "id": str(interaction_id), "application_id": str(self.application_id), "type": kind,
-            "token": token, "version": 1, "data": data, "guild_id": str(self.guild.id),
-            "guild": {"id": str(self.guild.id), "locale": "en-US", "features": []},
-            "channel_id": str(channel.id), "channel": channel.payload(self.guild.id),
-            "member": user.member_payload(permissions=self.guild.permissions(user)),
-            "app_permissions": str(self.guild.permissions(self.bot_user)),
+            "token": token, "version": 1, "data": data, "guild_id": str(guild.id),
+            "guild": {"id": str(guild.id), "locale": "en-US", "features": []},
+            "channel_id": str(channel.id), "channel": channel.payload(guild.id),
+            "member": user.member_payload(permissions=guild.permissions(user)),
+            "app_permissions": str(guild.permissions(guild.member(self.bot_user.id)
+                                                     or self.bot_user)),
             "locale": "en-US", "guild_locale": "en-US", "entitlements": [], "entitlement_sku_ids": [],
-            "authorizing_integration_owners": {"0": str(self.guild.id)}, "context": 0,
+            "authorizing_integration_owners": {"0": str(guild.id)}, "context": 0,
             "attachment_size_limit": self.attachment_size_limit,
         }
         record = InteractionRecord(
@@ -472,7 +516,7 @@ class FakeDiscord:
             notifier=self.notifier, deadline=self.deadline)
         self.interactions[interaction_id] = record
         self._tokens[token] = record
-        await self.gateway.dispatch("INTERACTION_CREATE", payload)
+        await self.gateway.dispatch("INTERACTION_CREATE", payload, guild_id=guild.id)
         return record
 
     def interaction_by_token(self, token: str) -> InteractionRecord | None:
