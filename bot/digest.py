@@ -27,7 +27,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from bot.answer.compose import describe_move, index_span
-from bot.answer.model import LiveQuote
+from bot.answer.model import LiveQuote, Source
 from bot.quotes.model import Quote, QuoteUnavailable
 from index.entities import render_markup
 from index.reader_facts import ArticleRef
@@ -40,15 +40,8 @@ DEFAULT_ROWS = 20
 QuoteResult = Quote | QuoteUnavailable
 
 
-class DigestSource(BaseModel):
-    """A numbered source: ``[n]`` after a row's sentence points here."""
-
-    n: int
-    title: str
-    outlet: str | None = None
-    published: datetime | None = None
-    url: str | None = None
-    article_id: str
+DigestSource = Source
+"""A numbered source: ``[n]`` after a row's sentence points here (the answers' model)."""
 
 
 class DigestRow(BaseModel):

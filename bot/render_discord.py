@@ -15,7 +15,7 @@ from datetime import datetime
 import discord
 
 from bot.answer import Answer
-from bot.answer.model import Mover
+from bot.answer.model import LiveQuote, Mover
 from bot.digest import Digest, DigestRow
 from bot.quotes import Quote, QuoteUnavailable
 from bot.status import Status
@@ -104,19 +104,20 @@ def fit(
     return embed
 
 
+def _live(quote: LiveQuote) -> str:
+    """ "live 123.45 USD (+1.20% today) as of …", or why there is no quote."""
+    if quote.unavailable or quote.price is None:
+        return quote.unavailable or "quote unavailable"
+    pct = f" ({quote.change_percent:+.2f}% today)" if quote.change_percent is not None else ""
+    return f"live {quote.price:,.2f} {quote.currency or ''}{pct} as of {_stamp(quote.as_of)}"
+
+
 def _mover_value(mover: Mover) -> str:
     lines = [f"{r.text} {r.day_text} [{r.citation}]" for r in mover.reported]
     if not lines and mover.mentioned_in:
         lines.append("named in " + ", ".join(f"[{n}]" for n in mover.mentioned_in))
-    quote = mover.quote
-    if quote is not None:
-        if quote.unavailable or quote.price is None:
-            lines.append(quote.unavailable or "quote unavailable")
-        else:
-            pct = (f" ({quote.change_percent:+.2f}% today)"
-                   if quote.change_percent is not None else "")
-            lines.append(f"live {quote.price:,.2f} {quote.currency or ''}{pct} as of "
-                         f"{_stamp(quote.as_of)}")
+    if mover.quote is not None:
+        lines.append(_live(mover.quote))
     if mover.since_article:
         s = mover.since_article
         lines.append(f"{s.change_percent:+.1f}% since the close of {s.day.isoformat()}")
@@ -215,15 +216,8 @@ def _digest_row(i: int, row: DigestRow, source: str) -> str:
     sentence = trim(row.sentence.replace("\n", " "), DIGEST_SENTENCE)
     lines = [f"**{i}. {row.company} ({row.ticker})** {arrow} {row.move} · {row.counts}{watched}",
              f"> {sentence} [{row.citation}]", source]
-    quote = row.quote
-    if quote is not None:
-        if quote.unavailable or quote.price is None:
-            lines.append(quote.unavailable or "quote unavailable")
-        else:
-            pct = (f" ({quote.change_percent:+.2f}% today)"
-                   if quote.change_percent is not None else "")
-            lines.append(f"live {quote.price:,.2f} {quote.currency or ''}{pct} as of "
-                         f"{_stamp(quote.as_of)}")
+    if row.quote is not None:
+        lines.append(_live(row.quote))
     return "\n".join(lines)
 
 

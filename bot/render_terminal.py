@@ -15,7 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from bot.answer import Answer
-from bot.answer.model import LiveQuote
+from bot.answer.model import LiveQuote, Source
 from bot.digest import Digest
 from bot.quotes import Quote, QuoteUnavailable
 from bot.status import Status
@@ -30,6 +30,17 @@ def _plain(value: object, style: str = "") -> Text:
 
 def _day(value: object) -> str:
     return value.date().isoformat() if isinstance(value, datetime) else "undated"
+
+
+def _sources(sources: list[Source]) -> Text:
+    """Numbered sources: "[n] title — outlet, date" and the link."""
+    out = Text()
+    for s in sources:
+        out.append(strip_controls(f"[{s.n}] {s.title}"), style="bold")
+        out.append(strip_controls(f" — {s.outlet or 'unknown outlet'}, {_day(s.published)}\n"))
+        if s.url:
+            out.append(strip_controls(f"    {s.url}\n"), style="blue")
+    return out
 
 
 def render_answer(answer: Answer) -> Panel:
@@ -65,14 +76,7 @@ def render_answer(answer: Answer) -> Panel:
                                                         since)))
         parts.append(table)
     if answer.sources:
-        sources = Text()
-        for s in answer.sources:
-            sources.append(strip_controls(f"[{s.n}] {s.title}"), style="bold")
-            sources.append(strip_controls(f" — {s.outlet or 'unknown outlet'}, "
-                                          f"{_day(s.published)}\n"))
-            if s.url:
-                sources.append(strip_controls(f"    {s.url}\n"), style="blue")
-        parts.append(sources)
+        parts.append(_sources(answer.sources))
     f = answer.freshness
     fresh = [f"newest news used: {_day(f.newest_article_used)}" if f.newest_article_used else
              "no news used"]
@@ -168,12 +172,7 @@ def render_digest(digest: Digest) -> Panel:
                    style="dim")
     if digest.sources:
         out.append("\n")
-        for s in digest.sources:
-            out.append(strip_controls(f"[{s.n}] {s.title}"), style="bold")
-            out.append(strip_controls(f" — {s.outlet or 'unknown outlet'}, "
-                                      f"{_day(s.published)}\n"))
-            if s.url:
-                out.append(strip_controls(f"    {s.url}\n"), style="blue")
+        out.append_text(_sources(digest.sources))
     return Panel(out, title=_plain(f"What moved in AI news · {digest.period}"),
                  border_style="green" if digest.covered else "yellow")
 
