@@ -64,9 +64,8 @@ def with_names(text: str, question: Question) -> str:
 
 def search_text(question: Question) -> str:
     """The question as news would word it: tickers as company names, misspellings fixed,
-    chat move words ("got
-    smoked", "ripped") replaced by the verbs news uses ("shares fell", "shares rose");
-    winner/loser cues ("who won", "who benefited") stay as they are."""
+    chat move words ("got smoked", "ripped") replaced by the verbs news uses ("shares fell",
+    "shares rose"); winner/loser cues ("who won", "who benefited") stay as they are."""
     text = with_names(fix_typos(question.text.lower()), question)
     out, last = [], 0
     spans = sorted(
@@ -187,13 +186,11 @@ class Retriever:
         top = max(pool.scores.values(), default=0.0)
         event = None
         if question.intent in MOVER_INTENTS or question.anchor:
-            event = self._event(question, reader, filters, pool, top)
+            event = self._event(question, reader, filters, pool)
         if question.tickers and question.intent in FACT_INTENTS:
             self._facts(question, reader, filters, pool, top)
         moves = reader.moves_for(list(pool.hits))
-        direction = {"losers": "down", "winners": "up"}.get(
-            question.intent, question.move_direction
-        )
+        direction = _LISTED.get(question.intent, question.move_direction)
         for article_id, hit in pool.hits.items():
             if question.entities and _mentions(hit, question):
                 pool.scores[article_id] += NAMED_BOOST * top
@@ -278,9 +275,8 @@ class Retriever:
         ]
 
     def _event(
-        self, question: Question, reader: IndexReader, filters: Filters, pool: _Pool,
-        top: float,
-    ) -> Event | None:  # fmt: skip
+        self, question: Question, reader: IndexReader, filters: Filters, pool: _Pool
+    ) -> Event | None:
         """Find the question's event; add its articles and those of the days after it."""
         subjects = [e.name for e in question.excluded]  # "amd reported, which others rose"
         phrase = with_names(question.anchor or " ".join([*subjects, *question.keywords]),
