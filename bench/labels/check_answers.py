@@ -168,6 +168,14 @@ def read_rows(path: Path, check: Callable[[dict], list[str]]) -> tuple[list[dict
     return rows, problems
 
 
+def finish(problems: list[str]) -> int:
+    """Print each problem and the count; the exit status (1 when any)."""
+    for p in problems:
+        print("PROBLEM", p)
+    print(f"{len(problems)} problems")
+    return 1 if problems else 0
+
+
 def main() -> int:
     corpus_dir = Path(sys.argv[1]) if len(sys.argv) > 1 else default_corpus()
     if not corpus_dir.is_dir():
@@ -186,10 +194,7 @@ def main() -> int:
     print(f"{len(rows)} rows ({in_scope} in scope, {len(rows) - in_scope} out of scope), "
           f"{gold} gold URLs, {len(corpus)} corpus URLs")
     print("kinds: " + ", ".join(f"{k}={n}" for k, n in sorted(kinds.items())))
-    for p in problems:
-        print("PROBLEM", p)
-    print(f"{len(problems)} problems")
-    return 1 if problems else 0
+    return finish(problems)
 
 
 if __name__ == "__main__":

@@ -30,7 +30,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))  # run as a script beside check_answers.py
 
-from check_answers import read_rows  # noqa: E402  (one reader for both label files)
+from check_answers import finish, read_rows  # noqa: E402  (one reader for both label files)
 
 LABELS = HERE / "casual.jsonl"
 KEYS = {"id", "question", "type", "gold_urls", "expected_tickers", "key_facts", "corpus", "split"}
@@ -140,10 +140,7 @@ def main() -> int:
     k = Counter(r.get("corpus") for r in answerable)
     print(f"answerable: {len(answerable)} (market {k['market']}, focus {k['focus']}); "
           f"gold URLs {sum(len(r.get('gold_urls') or []) for r in rows)}")
-    for p in problems:
-        print("PROBLEM", p)
-    print(f"{len(problems)} problems")
-    return 1 if problems else 0
+    return finish(problems)
 
 
 if __name__ == "__main__":
