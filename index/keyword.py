@@ -5,7 +5,8 @@ BM25 costs one score per matching chunk (~2 us each): a question with a very com
 little to the ranking (its IDF is small). The index stores each FTS term's chunk count
 (``term_stats``, written at publish); the query keeps the rarest terms, then the more common
 ones while their counts add up to at most ``MAX_ROWS`` (so a query's BM25 work is bounded
-whatever the size of the index), and never sends more than ``MAX_TERMS``.
+whatever the size of the index), and never sends more than ``MAX_TERMS``; the terms in more
+than ``SCORING_MAX_ROWS`` chunks do not score either.
 """
 
 from __future__ import annotations
@@ -32,6 +33,10 @@ _TOKEN = re.compile(r"\w+", re.UNICODE)  # what FTS5's unicode61 tokenizer keeps
 MAX_TERMS = 16
 MAX_ROWS = 12_000
 """Budget of BM25 work: the kept terms' chunk counts add up to at most this."""
+SCORING_MAX_ROWS = 50_000
+"""A term in more chunks than this is left out of the scoring too: its postings are long
+(at 1M chunks "up" is in 300,000) and its weight in BM25 small. Below 50,000 chunks no term
+is left out, so small indexes rank as they always did."""
 KEEP_AT_LEAST = 1
 
 
@@ -97,6 +102,18 @@ def prune_terms(
         kept.add(term)
         rows += counts[term]
     return [t for t in terms if t in kept]
+
+
+def scoring_terms(
+    terms: Sequence[str], kept: Sequence[str], doc_count: Callable[[str], int],
+    max_rows: int | None = None,
+) -> list[str]:
+    """The terms BM25 scores with: the kept ones and every other whose chunk count is at
+    most ``max_rows`` (default ``SCORING_MAX_ROWS``), in question order."""
+    max_rows = SCORING_MAX_ROWS if max_rows is None else max_rows
+    kept_set = set(kept)
+    return [t for t in terms if t in kept_set
+            or min((doc_count(tok) for tok in fts_tokens(t)), default=0) <= max_rows]
 
 
 def fts_match(terms: Sequence[str], scoring: Sequence[str] = ()) -> str | None:

@@ -1,12 +1,5 @@
-"""Read side: open the serving generation, run dense and keyword candidate searches.
-
-A dense search with filters (dates, tickers) on an approximate (``ivf-sq8``) generation never
-lists the window's chunks: it over-fetches the nearest ``k x factor`` chunks of the whole
-index (``OVERFETCH``), keeps those inside the filters (a lookup of just those ids in SQLite)
-and returns once ``k`` survive; only when too few do (a narrow window far from the query) does
-it fall back to the exact search of today, the window's ids against every IVF list. On a flat
-(small) generation the filtered search is that exact one, as it always was.
-"""
+"""Read side: open the serving generation; its candidate searches (``index.filtered``),
+facts (``index.reader_facts``) and the lookups of the hits' details."""
 
 from __future__ import annotations
 
@@ -23,9 +16,9 @@ import numpy as np
 
 from index import generations, vectors
 from index.errors import IndexCorrupt
+from index.filtered import AllowedIds, FilteredSearch
 from index.generations import SQLITE_NAME
 from index.hits import MAX_DUPLICATES, Duplicates, Filters, SearchHit, published_of
-from index.keyword import MAX_TERMS, fts_match, prune_terms, query_terms
 from index.manifest import Manifest
 from index.reader_facts import FactQueries, move_columns, move_from_row
 from index.records import Entity, Move
@@ -35,12 +28,7 @@ __all__ = ["Filters", "IndexReader", "SearchHit", "published_of"]
 
 log = logging.getLogger(__name__)
 
-OVERFETCH = (10, 100)
-"""Over-fetch factors of a filtered dense search on an ``ivf-sq8`` generation, tried in turn
-before the exact fallback."""
-
-
-class IndexReader(FactQueries):
+class IndexReader(FilteredSearch, FactQueries):
     """A read-only view of one published generation (immutable, safe across threads).
 
     Its vector index is read on first use (or by :meth:`load`): a reader used only for its
@@ -67,6 +55,8 @@ class IndexReader(FactQueries):
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
         self._term_docs: dict[str, int] = {}
+        self._id_sets: dict[tuple[Any, ...], frozenset[int]] = {}
+        self._ticker_counts: dict[str, int] = {}
         self._term_stats = has_term_stats(self._conn)
         self._moves_kind = moves_has_kind(self._conn)
         self._article_days: tuple[date, ...] | None = None
@@ -84,8 +74,11 @@ class IndexReader(FactQueries):
         return cls(path, manifest, nprobe=nprobe)
 
     def load(self) -> IndexReader:
-        """Read the vector index now (``IndexCorrupt`` if it is broken); returns self."""
+        """Read the vector index (and, on an approximate one, the chunks' dates) now
+        (``IndexCorrupt`` if it is broken); returns self."""
         _ = self._faiss
+        if self.vectors_kind != vectors.FLAT:
+            self.chunk_dates()
         return self
 
     @property
@@ -110,128 +103,25 @@ class IndexReader(FactQueries):
             self._connections.clear()
 
     def _query(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
+        return self._connection().execute(sql, params).fetchall()
+
+    def _connection(self) -> sqlite3.Connection:
+        """This thread's connection, with its ``allowed(rowid)`` function (see
+        ``index.filtered``)."""
         conn = getattr(self._local, "conn", None)
         if conn is None:
             conn = connect(self.path / SQLITE_NAME, readonly=True)
+            allowed = AllowedIds()
+            conn.create_function("allowed", 1, allowed)
             with self._lock:
                 self._connections.append(conn)
-            self._local.conn = conn
-        return conn.execute(sql, params).fetchall()
+            self._local.conn, self._local.allowed = conn, allowed
+        return conn
 
-    def _filter_sql(self, filters: Filters, alias: str = "c") -> tuple[str, list[Any]]:
-        clauses: list[str] = []
-        params: list[Any] = []
-        if filters.since is not None:
-            clauses.append(f"{alias}.published_ts >= ?")
-            params.append(filters.since.timestamp())
-        if filters.until is not None:
-            clauses.append(f"{alias}.published_ts <= ?")
-            params.append(filters.until.timestamp())
-        if filters.tickers:
-            marks = ",".join("?" for _ in filters.tickers)
-            clauses.append(
-                f"{alias}.article_id IN "
-                f"(SELECT article_id FROM entities WHERE ticker IN ({marks}))"
-            )
-            params += [t.upper() for t in filters.tickers]
-        return " AND ".join(clauses), params
-
-    def dense(self, query: Any, k: int, filters: Filters | None = None) -> list[tuple[int, float]]:
-        """Top-k chunks by cosine similarity to the query vector, within the filters."""
-        if filters is None or filters.empty:
-            return vectors.search(self._faiss, query, k)
-        if self.vectors_kind == vectors.IVF_SQ8:
-            for factor in OVERFETCH:
-                found = vectors.search(self._faiss, query, k * factor)
-                kept = self._within(found, filters)
-                if len(kept) >= k:
-                    return kept[:k]
-                if len(found) < k * factor:  # fewer than asked for: no more to find here
-                    break
-            log.debug("dense: too few within %s among %d candidates; exact search",
-                      filters, k * OVERFETCH[-1])
-        return self._dense_exact(query, k, filters)
-
-    def _dense_exact(self, query: Any, k: int, filters: Filters) -> list[tuple[int, float]]:
-        """The exact filtered search: every chunk id in the window, handed to FAISS."""
-        if self.vectors_kind == vectors.FLAT:  # as it always was: small indexes do not change
-            where, params = self._filter_sql(filters)
-            allowed = [r[0] for r in self._query(f"SELECT c.id FROM chunks c WHERE {where}",
-                                                 params)]
-        else:
-            allowed = self._window_ids(filters)
-        return vectors.search(self._faiss, query, k, allowed=allowed, exhaustive=True)
-
-    def _window_ids(self, filters: Filters) -> list[int]:
-        """The window's chunk ids from indexes only (no chunk row is read: at 1M chunks their
-        text makes a row scan of a month cost ~1 s): the date range on ``chunks_published``,
-        the tickers' chunks through ``entities_ticker`` and ``chunks_article``, intersected."""
-        parts: list[list[int]] = []
-        if filters.since is not None or filters.until is not None:
-            lo = filters.since.timestamp() if filters.since is not None else -1e18
-            hi = filters.until.timestamp() if filters.until is not None else 1e18
-            parts.append([r[0] for r in self._query(
-                "SELECT id FROM chunks WHERE published_ts >= ? AND published_ts <= ?", [lo, hi])])
-        if filters.tickers:
-            marks = ",".join("?" for _ in filters.tickers)
-            parts.append([r[0] for r in self._query(
-                "SELECT DISTINCT c.id FROM entities e JOIN chunks c INDEXED BY chunks_article "
-                f"ON c.article_id = e.article_id WHERE e.ticker IN ({marks})",
-                [t.upper() for t in filters.tickers])])
-        if len(parts) == 1:
-            return parts[0]
-        small, large = sorted(parts, key=len)
-        inside = set(small).intersection(large)
-        return [cid for cid in small if cid in inside]
-
-    def _within(self, found: list[tuple[int, float]], filters: Filters) -> list[tuple[int, float]]:
-        """The candidates inside the filters, in their order (only these ids are looked up)."""
-        if not found:
-            return []
-        # The candidates drive the loop (rowid lookups); "+" keeps SQLite from scanning the
-        # date index instead, which at 1M chunks is a scan of the whole window.
-        clauses = ["1"]
-        params: list[Any] = [json.dumps([cid for cid, _ in found])]
-        if filters.since is not None:
-            clauses.append("+c.published_ts >= ?")
-            params.append(filters.since.timestamp())
-        if filters.until is not None:
-            clauses.append("+c.published_ts <= ?")
-            params.append(filters.until.timestamp())
-        if filters.tickers:
-            marks = ",".join("?" for _ in filters.tickers)
-            clauses.append("EXISTS (SELECT 1 FROM entities e WHERE e.article_id = c.article_id "
-                           f"AND e.ticker IN ({marks}))")
-            params += [t.upper() for t in filters.tickers]
-        rows = self._query(
-            "SELECT c.id FROM json_each(?) AS j CROSS JOIN chunks AS c ON c.id = j.value "
-            f"WHERE {' AND '.join(clauses)}", params)
-        inside = {int(r[0]) for r in rows}
-        return [(cid, score) for cid, score in found if cid in inside]
-
-    def keyword(self, text: str, k: int, filters: Filters | None = None) -> list[tuple[int, float]]:
-        """Top-k chunks by BM25 (title weighted 2x), within the filters; higher is better.
-
-        The question's very common terms are left out of the match (see ``index.keyword``)."""
-        terms = query_terms(text)[:MAX_TERMS]
-        kept = prune_terms(terms, self._doc_count) if self._term_stats else terms
-        match = fts_match(kept, scoring=terms)
-        if match is None or k <= 0:
-            return []
-        where, params = self._filter_sql(filters or Filters())
-        if where:
-            sql = (
-                "SELECT c.id, bm25(chunks_fts, 2.0, 1.0) AS s FROM chunks_fts "
-                f"JOIN chunks c ON c.id = chunks_fts.rowid WHERE chunks_fts MATCH ? AND {where} "
-                "ORDER BY s LIMIT ?"
-            )
-        else:  # no join: SQLite ranks inside the FTS table (3x faster on big indexes)
-            sql = (
-                "SELECT rowid, bm25(chunks_fts, 2.0, 1.0) AS s FROM chunks_fts "
-                "WHERE chunks_fts MATCH ? ORDER BY s LIMIT ?"
-            )
-        rows = self._query(sql, [match, *params, k])
-        return [(int(r[0]), -float(r[1])) for r in rows]
+    def _allowed(self) -> AllowedIds:
+        self._connection()
+        allowed: AllowedIds = self._local.allowed
+        return allowed
 
     def _doc_count(self, token: str) -> int:
         """Chunks containing a stemmed FTS token (from ``term_stats``, cached)."""

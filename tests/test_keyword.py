@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from index import generations
-from index.keyword import fts_match, fts_tokens, prune_terms, query_terms
+from index.keyword import fts_match, fts_tokens, prune_terms, query_terms, scoring_terms
 from index.reader import IndexReader
 from index.records import Article, Chunk
 from index.search import Searcher
@@ -58,6 +58,14 @@ def test_prune_keeps_rare_terms_within_the_budget_in_question_order():
 def test_prune_keeps_the_rarest_term_when_all_are_common():
     assert prune_terms(["ai", "said"], lambda tok: COUNTS.get(tok, 0), max_rows=100) == ["said"]
     assert prune_terms([], lambda tok: 0) == []
+
+
+def test_terms_in_too_many_chunks_do_not_score_unless_kept():
+    count = lambda tok: COUNTS.get(tok, 0)  # noqa: E731
+    terms = ["ai", "sora", "said", "adobe"]
+    assert scoring_terms(terms, ["sora"], count, max_rows=8_500) == ["sora", "said", "adobe"]
+    assert scoring_terms(terms, ["said"], count, max_rows=100) == ["sora", "said", "adobe"]
+    assert scoring_terms(terms, ["sora"], count) == terms  # 50,000 by default: all score
 
 
 def test_prune_keeps_terms_it_cannot_count():
