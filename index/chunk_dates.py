@@ -12,15 +12,14 @@ A chunk without a date (``published_ts`` NULL) is in no window, as in SQL.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import sqlite3
 from datetime import datetime
-from typing import Any
 
 import numpy as np
 
 from index.hits import Filters
 
-_NO_DATE = float("nan")
+_BATCH = 50_000
 
 
 def bounds(filters: Filters) -> tuple[float, float] | None:
@@ -49,13 +48,22 @@ class ChunkDates:
         self._ids_by_time = ids[dated][by_time]
 
     @classmethod
-    def load(cls, query: Callable[[str], Sequence[Any]]) -> ChunkDates:
-        """From an index's ``chunks`` table, through its covering date index."""
-        rows = query("SELECT id, published_ts FROM chunks INDEXED BY chunks_published")
-        ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-        times = np.fromiter((_NO_DATE if r[1] is None else r[1] for r in rows),
-                            dtype=np.float64, count=len(rows))
-        return cls(ids, times)
+    def load(cls, conn: sqlite3.Connection) -> ChunkDates:
+        """From an index's ``chunks`` table, through its covering date index, in batches
+        (no million row objects at once)."""
+        cursor = conn.cursor()
+        cursor.row_factory = None  # plain tuples: numpy reads them as records
+        cursor.execute(
+            "SELECT id, ifnull(published_ts, 'nan') FROM chunks INDEXED BY chunks_published")
+        ids: list[np.ndarray] = []
+        times: list[np.ndarray] = []
+        while rows := cursor.fetchmany(_BATCH):
+            pairs = np.array(rows, dtype=[("id", np.int64), ("ts", np.float64)])
+            ids.append(pairs["id"])
+            times.append(pairs["ts"])
+        if not ids:
+            return cls(np.array([], dtype=np.int64), np.array([], dtype=np.float64))
+        return cls(np.concatenate(ids), np.concatenate(times))
 
     def __len__(self) -> int:
         return len(self._ids)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sqlite3
 import threading
 from collections.abc import Sequence
 from typing import Any
@@ -43,7 +44,7 @@ of its ids read by the connection's ``allowed(rowid)``: BM25 then scores only th
 wider one post-filters the best matches."""
 TICKER_SET_MAX = 5_000
 """Tickers named by at most this many articles filter inside SQLite too."""
-ID_SETS_KEPT = 6
+ID_SETS_KEPT = 12
 """Id sets of narrow filters kept for the next searches (a question's searches share them)."""
 
 
@@ -85,8 +86,11 @@ class FilteredSearch:
         if self._dates is None:
             with self._dates_lock:
                 if self._dates is None:
-                    self._dates = ChunkDates.load(self._query)
+                    self._dates = ChunkDates.load(self._connection())
         return self._dates
+
+    def _connection(self) -> sqlite3.Connection:
+        raise NotImplementedError
 
     def _allowed(self) -> AllowedIds:
         """This thread's connection's ``allowed(rowid)`` SQL function."""

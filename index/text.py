@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+import sys
 import unicodedata
+from functools import lru_cache
 from typing import Any
 
 import syntok.segmenter as segmenter
@@ -66,8 +68,14 @@ def split_sentences(text: str) -> list[str]:
     """Split text into sentences (syntok: abbreviations such as "Mr." and "U.S." stay whole).
 
     Each sentence is an exact slice of ``text`` with surrounding white space stripped, so
-    offsets can be recovered with ``text.find``.
+    offsets can be recovered with ``text.find``. Recent texts' sentences are kept (the
+    passages of one story come back question after question).
     """
+    return list(_sentences(text))
+
+
+@lru_cache(maxsize=2048)
+def _sentences(text: str) -> tuple[str, ...]:
     sentences: list[str] = []
     for paragraph in segmenter.analyze(text):
         for sentence in paragraph:
@@ -78,12 +86,18 @@ def split_sentences(text: str) -> list[str]:
             piece = text[start:end].strip()
             if piece:
                 sentences.append(piece)
-    return sentences
+    return tuple(sentences)
 
 
 def fold(text: str) -> str:
     """Lower-case, accent-free form for matching names ("Nestlé" -> "nestle")."""
     if text.isascii():
         return text.casefold()
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    return _combining().sub("", unicodedata.normalize("NFKD", text)).casefold()
+
+
+@lru_cache(maxsize=1)
+def _combining() -> re.Pattern[str]:
+    """Every combining character (``unicodedata.combining`` > 0), as one character class."""
+    marks = [chr(c) for c in range(sys.maxunicode + 1) if unicodedata.combining(chr(c))]
+    return re.compile("[" + "".join(re.escape(m) for m in marks) + "]")

@@ -262,4 +262,4 @@ def search(
         scores, ids = index.search(q, k, params=faiss.SearchParameters(sel=selector))
     else:
         scores, ids = index.search(q, k)
-    return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
+    return [(i, s) for i, s in zip(ids[0].tolist(), scores[0].tolist(), strict=True) if i >= 0]

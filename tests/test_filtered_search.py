@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -36,6 +37,20 @@ def test_chunk_dates_answer_windows_and_membership():
     assert bounds(Filters()) is None
     day = datetime(2023, 5, 1, tzinfo=UTC)
     assert bounds(Filters(since=day)) == (day.timestamp(), np.inf)
+
+
+def test_chunk_dates_load_from_sqlite_keeps_big_ids_and_undated_chunks():
+    conn = sqlite3.connect(":memory:")
+    conn.row_factory = sqlite3.Row  # as the reader's connections
+    conn.execute("CREATE TABLE chunks (id INTEGER PRIMARY KEY, published_ts REAL)")
+    conn.execute("CREATE INDEX chunks_published ON chunks(published_ts)")
+    conn.executemany("INSERT INTO chunks VALUES (?, ?)", [(5, None), (3, 10.0), (2**62 + 1, 20.5)])
+    dates = ChunkDates.load(conn)
+    assert len(dates) == 3 and dates.count(0, 100) == 2
+    assert dates.window(0, 100).tolist() == [3, 2**62 + 1]
+    assert dates.inside(np.array([5, 2**62 + 1, 2**62]), 0, 100).tolist() == [False, True, False]
+    conn.execute("DELETE FROM chunks")
+    assert len(ChunkDates.load(conn)) == 0
 
 
 @pytest.fixture(scope="module")

@@ -221,6 +221,19 @@ async def test_refused_connection_is_unreachable(clock):
     assert answer.reason == "Yahoo Finance unreachable (connection failed)"
 
 
+def test_a_refused_connection_through_curl_is_unreachable_not_http_0():
+    from curl_cffi.requests import Response
+    from curl_cffi.requests.exceptions import ConnectionError as CurlConnectionError
+
+    from bot.quotes.yahoo_data import classify
+
+    empty = Response()  # curl_cffi attaches a response with status 0 when nothing answered
+    empty.status_code = 0
+    exc = CurlConnectionError("Failed to perform, curl: (7) Failed to connect to "
+                              "query2.finance.yahoo.com:443 over proxy 127.0.0.1", 7, empty)
+    assert classify(exc, 5) == ("unreachable", "Yahoo Finance unreachable (connection failed)")
+
+
 async def test_failures_are_cached_briefly(clock):
     adapter = ReplayAdapter(recorded_charts("MSFT"), fail=dns_error)
     async with await make(adapter, clock) as provider:
@@ -235,6 +248,21 @@ async def test_failures_are_cached_briefly(clock):
         quote = await provider.quote("MSFT")
     assert isinstance(quote, Quote)
     assert provider.health().consecutive_failures == 0
+
+
+async def test_an_unreachable_yahoo_is_not_asked_again_for_other_symbols(clock):
+    adapter = ReplayAdapter(recorded_charts("MSFT"), fail=dns_error)
+    async with await make(adapter, clock) as provider:
+        await provider.quote("MSFT")
+        tried = len(adapter.requests)
+        other = await provider.quote("NVDA")  # an outage costs one failed call, not one a ticker
+        assert isinstance(other, QuoteUnavailable) and other.kind == "unreachable"
+        assert other.text == "quote unavailable: Yahoo Finance unreachable (DNS)"
+        assert len(adapter.requests) == tried
+        adapter.fail = None
+        clock.advance(16)  # past failure_ttl_seconds: asked again
+        quote = await provider.quote("MSFT")
+    assert isinstance(quote, Quote) and len(adapter.requests) > tried
 
 
 def renamed_chart(tmp_path: Path, symbol: str) -> dict[str, Path]:

@@ -9,8 +9,9 @@ process never waits for Yahoo.
 
 Answers are cached (quotes briefly, closes and daily histories longer, failures very briefly),
 identical concurrent requests share one call. After an HTTP 429 the provider stops calling
-Yahoo for a back-off window that doubles up to a cap; after a timeout it stops for
-``failure_ttl_seconds`` (a Yahoo that does not answer one call is not answering the next).
+Yahoo for a back-off window that doubles up to a cap; after a timeout or an unreachable Yahoo
+(refused, no route, no DNS) it stops for ``failure_ttl_seconds`` (a Yahoo that does not answer
+one call is not answering the next: an outage costs one failed call, not one per ticker).
 Failures never raise: they come back as :class:`~bot.quotes.model.QuoteUnavailable`.
 """
 
@@ -72,7 +73,8 @@ class YahooQuoteProvider:
         self._settings = settings
         self._clock = clock
         self._calls = YahooCalls(settings.timeout_seconds, clock, session, settings.proxy)
-        self._silent_until = 0.0  # after a timeout: no calls before this (clock time)
+        self._silent_until = 0.0  # after a timeout or unreachable: no calls before this
+        self._silent_why: tuple[UnavailableKind, str] = ("timeout", "")
         self._semaphore = asyncio.Semaphore(settings.max_concurrency)
         self._cache: TTLCache[Answer] = TTLCache(clock)
         self._backoff = Backoff(
@@ -220,6 +222,8 @@ class YahooQuoteProvider:
             kind, reason = classify(exc, timeout)
             if kind == "timeout":
                 return self._timed_out(symbol)
+            if kind == "unreachable":  # no route, refused, DNS: the next call fares no better
+                self._silence(kind, reason)
             if kind in _HEALTH_FAILURES:
                 return self._failed(symbol, kind, reason)
             self._succeeded()  # e.g. an unknown symbol: Yahoo answered
@@ -246,17 +250,19 @@ class YahooQuoteProvider:
         )
 
     def _timed_out(self, symbol: str) -> QuoteUnavailable:
-        self._silent_until = self._clock() + self._settings.failure_ttl_seconds
         timeout = self._settings.timeout_seconds
+        self._silence("timeout", f"Yahoo Finance not answering (a call timed out after "
+                                 f"{timeout:g} s)")
         return self._failed(symbol, "timeout", f"timed out after {timeout:g} s")
 
+    def _silence(self, kind: UnavailableKind, reason: str) -> None:
+        """No calls for ``failure_ttl_seconds``; until then every symbol gets ``reason``."""
+        self._silent_until = self._clock() + self._settings.failure_ttl_seconds
+        self._silent_why = (kind, reason)
+
     def _not_answering(self, symbol: str) -> QuoteUnavailable:
-        timeout = self._settings.timeout_seconds
-        return QuoteUnavailable(
-            symbol=symbol,
-            reason=f"Yahoo Finance not answering (a call timed out after {timeout:g} s)",
-            kind="timeout",
-        )
+        kind, reason = self._silent_why
+        return QuoteUnavailable(symbol=symbol, reason=reason, kind=kind)
 
     def _in_thread(self, deadline: float, work: Callable[[], T]) -> asyncio.Future[T]:
         """``work`` in a new daemon thread under ``deadline``; its result as a future of the

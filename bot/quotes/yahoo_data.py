@@ -247,9 +247,10 @@ def _chain(exc: BaseException) -> Iterator[BaseException]:
 
 
 def http_status(exc: BaseException) -> int | None:
-    """The HTTP status carried by an HTTPError-like exception, if any."""
+    """The HTTP status carried by an HTTPError-like exception, if any (curl_cffi's
+    connection errors carry a response with status 0: no answer, not a status)."""
     status = getattr(getattr(exc, "response", None), "status_code", None)
-    return status if isinstance(status, int) else None
+    return status if isinstance(status, int) and status >= 100 else None
 
 
 def is_rate_limit(exc: BaseException) -> bool:
