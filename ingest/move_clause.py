@@ -62,6 +62,48 @@ class Context:
         self.indexes = [h for h in hits if h.index is not None]
         self.prev_hits = [h for h in prev_hits if h.entity is not None]
 
+    def analyse_all(self, c: Candidate) -> list[Move] | Orphan | None:
+        """``analyse``, and the same move for each company listed beside the subject:
+        "Shares of Nvidia, AMD and Micron rose", "Microsoft and Alphabet both fell 2%"."""
+        result = self.analyse(c)
+        if not isinstance(result, Move):
+            return result
+        if result.kind != "company":
+            return [result]
+        if w.NOT_EACH.search(self.sentence) and len(self._list_before(c.subject_end)) > 1:
+            return None  # "Nvidia and AMD jumped 5% and 3% respectively": whose figure?
+        return [result.model_copy(update={"company": e.name, "ticker": e.ticker})
+                for e in self._listed_with(c, result)] + [result]
+
+    def _listed_with(self, c: Candidate, move: Move) -> list[Entity]:
+        """The other companies of a list whose last one is the move's subject, when the list
+        is the clause's subject and the figure (if any) is not split or shared out."""
+        if w.NOT_EACH.search(self.sentence):
+            return []
+        chain = self._list_before(c.subject_end)
+        if len(chain) < 2 or chain[0].entity is None or chain[0].entity.name != move.company:
+            return []
+        if c.mag is None and not (w.STOCK.search(self.flat[chain[-1].start : c.subject_end])
+                                  or w.SHARES_OF_BEFORE.search(self.flat[: chain[-1].start])):
+            return []  # "Microsoft and OpenAI rose to the challenge": no stock named
+        others: dict[str, Entity] = {}
+        for hit in chain[1:]:
+            entity = hit.entity
+            if entity is not None and entity.kind != "private" and entity.name != move.company:
+                others.setdefault(entity.name, entity)
+        return list(reversed(others.values()))
+
+    def _list_before(self, end: int) -> list[Hit]:
+        """The mentions of a list ending at the last mention before ``end``, last first
+        ("Nvidia, AMD and Micron" -> Micron, AMD, Nvidia); one mention when there is no list."""
+        before = [h for h in self.hits if h.end <= end]
+        chain = before[-1:]
+        for hit in reversed(before[:-1]):
+            if not w.LIST_JOINER.match(self.flat[hit.end : chain[-1].start]):
+                break
+            chain.append(hit)
+        return chain
+
     def analyse(self, c: Candidate) -> Move | Orphan | None:
         flat = self.flat
         magnitude: float | None = None
@@ -92,6 +134,9 @@ class Context:
         if w.INDEX_WORDS.search(window):
             return None
         stock = bool(w.STOCK.search(window) or w.IN_SHARES.match(flat[c.end : clause_end]))
+        if not stock and not w.NOT_EACH.search(self.sentence):
+            listed = self._list_before(c.subject_end)  # "Shares of Nvidia, AMD and Micron rose"
+            stock = len(listed) > 1 and bool(w.SHARES_OF_BEFORE.search(flat[: listed[-1].start]))
         tail = flat[min(c.subject_end, c.mag.start() if c.mag else c.end) : clause_end]
         market_value = bool(w.MARKET_VALUE.search(window) or w.MARKET_VALUE.search(tail))
         if unit == "USD" and not market_value:

@@ -151,7 +151,7 @@ AFTER_BAD = re.compile(
     re.IGNORECASE,
 )
 FILLER = re.compile(
-    r"^(?:\s|['’]s\b|\b(?:Inc|Corp|Co|Ltd|plc|also|has|had|have|was|were|is|briefly|initially|"
+    r"^(?:\s|['’]s\b|\b(?:Inc|Corp|Co|Ltd|plc|also|both|all|has|had|have|was|were|is|briefly|initially|"
     r"then|now|itself|too|it|which)\b|[.,])*$",
     re.IGNORECASE,
 )
@@ -174,6 +174,14 @@ TRADING_CUE = re.compile(
     re.IGNORECASE,
 )
 IN_SHARES = re.compile(r"\s*in\s+(?:its\s+|the\s+)?(?:shares|stock)\b", re.IGNORECASE)
+LIST_JOINER = re.compile(r"^\s*(?:,\s*(?:and\s+|&\s*)?|and\s+|&\s*)$", re.IGNORECASE)
+"""What separates the companies of a list: ", ", " and ", ", and ", " & "."""
+SHARES_OF_BEFORE = re.compile(r"\b(?:shares|stocks?)\s+(?:of|in)\s+$", re.IGNORECASE)
+NOT_EACH = re.compile(
+    r"\b(?:respectively|collectively|combined|together|between them|in total|jointly)\b",
+    re.IGNORECASE)
+"""A list whose figure is split or summed ("jumped 5% and 3% respectively", "collectively
+added $1 trillion"): not one move each."""
 OWNER_BEFORE_STOCK = re.compile(r"([A-Z][\w.&-]*)(?:['’]s)?\s*$")
 OWNER_OK = {
     "The", "Its", "Their", "US", "U.S.", "U.S", "Another", "Company", "Hong", "Kong", "Inc",

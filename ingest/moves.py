@@ -34,7 +34,7 @@ from ingest.move_dates import MoveDates
 
 __all__ = ["EXTRACTOR_VERSION", "article_move_text", "extract_moves"]
 
-EXTRACTOR_VERSION = 5
+EXTRACTOR_VERSION = 6
 """Bump whenever entity or move extraction changes what it finds: an ingest into an index
 built by another version re-extracts every stored article (no re-embedding)."""
 
@@ -259,26 +259,25 @@ def _sentence_moves(
         assert candidate.mag is not None
         if candidate.mag.start() in used:
             continue
-        result = ctx.analyse(candidate)
-        if isinstance(result, Move):
+        result = ctx.analyse_all(candidate)
+        if isinstance(result, list):
             used.add(candidate.mag.start())
-            out.append(result)
+            out += result
         elif isinstance(result, Orphan):
             orphans.append(result)
     for candidate in _word_candidates(flat, figures):
-        result = ctx.analyse(candidate)
-        if not isinstance(result, Move):
+        listed = ctx.analyse_all(candidate)
+        if not isinstance(listed, list):
             continue
         for orphan in orphans:
             mag = orphan.candidate.mag
             assert mag is not None
-            if (orphan.candidate.direction == result.direction and mag.start() > candidate.end
+            if (orphan.candidate.direction == listed[0].direction and mag.start() > candidate.end
                     and mag.start() not in used):  # fmt: skip
                 used.add(mag.start())
-                result = result.model_copy(update=orphan.figure)
+                listed = [m.model_copy(update=orphan.figure) for m in listed]
                 break
-        if not any(_same(m, result) for m in out):
-            out.append(result)
+        out += [m for m in listed if not any(_same(o, m) for o in out)]
     return out
 
 

@@ -215,3 +215,25 @@ def test_not_a_stock_move(resolver: EntityResolver, text: str) -> None:
 
 def test_no_entities_no_moves() -> None:
     assert extract_moves("Shares jumped 24% on Thursday.", [], FRIDAY) == []
+
+
+LISTS = {
+    "Shares of Nvidia, AMD and Micron rose on Thursday.":
+        [("NVDA", "up", None), ("AMD", "up", None), ("MU", "up", None)],
+    "Shares of Microsoft and Alphabet both fell more than 2%.":
+        [("MSFT", "down", 2.0), ("GOOGL", "down", 2.0)],
+    "Nvidia and AMD shares rallied on the news.": [("NVDA", "up", None), ("AMD", "up", None)],
+    # the figure is shared out or summed: no move each (and not the first figure for the last)
+    "Nvidia and AMD shares jumped 5% and 3% respectively.": [],
+    "Apple, Microsoft and Nvidia have collectively jumped 40% this year.": [],
+    # no stock named: companies "rising" are not moves
+    "Microsoft and Google rose to the challenge.": [],
+    # a list after the verb is not its subject
+    "The rally lifted Marvell, Broadcom and Micron.": [],
+}
+
+
+@pytest.mark.parametrize("text", list(LISTS))
+def test_each_company_of_a_listed_subject_gets_the_move(resolver, text):
+    found = [(m.ticker, m.direction, m.magnitude) for m in moves(resolver, text)]
+    assert found == LISTS[text]
