@@ -163,7 +163,8 @@ def test_nothing_covered_keeps_the_most_recent_year(resolver: EntityResolver) ->
 
 
 @pytest.mark.parametrize(
-    "text", ["nvidia may drop", "May I ask why nvda fell?", "march on, nvidia"]
+    "text", ["nvidia may drop", "May I ask why nvda fell?", "march on, nvidia",
+             "nvda's may be the best", "it's may guidance"]
 )
 def test_month_words_only_when_dates(resolver: EntityResolver, text: str) -> None:
     q = ask(resolver, text)
@@ -175,6 +176,27 @@ def test_month_as_date(resolver: EntityResolver, text: str) -> None:
     assert ask(resolver, text).window == TimeWindow(
         since=utc(2023, 3, 1), until=utc(2023, 4, 1), label="March 2023"
     )
+
+
+EVENT_MONTHS = [
+    # a month between "the"/a possessive and a noun names the event's time, not a bound
+    ("who else ripped with nvda after the may guidance", "May 2023", "guidance"),
+    ("who ripped after nvda's may guidance", "May 2023", "nvda's guidance"),
+    ("who lost after the feb 2023 bard flop", "February 2023", "bard flop"),
+    ("who fell before the march selloff", "March 2023", None),
+    # a month on its own after "after" still opens the window at its end
+    ("what happened after may", "after May 2023", None),
+    ("who rallied after the bard demo in feb", "February 2023", "bard demo"),
+]
+
+
+@pytest.mark.parametrize(("text", "label", "anchor"), EVENT_MONTHS)
+def test_a_month_naming_an_events_time_is_that_month(
+    resolver: EntityResolver, text: str, label: str, anchor: str | None
+) -> None:
+    q = ask(resolver, text)
+    assert q.window is not None and q.window.label == label
+    assert q.anchor == anchor
 
 
 def test_find_window_without_coverage_reports_no_assumption_this_year() -> None:

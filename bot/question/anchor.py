@@ -97,16 +97,30 @@ def _starts(text: str) -> list[tuple[int, str]]:
     return sorted(set(out))
 
 
+_ATTRIBUTIVE_DATE = re.compile(r"(?:\w['’]s|\bthe)\s+$", re.IGNORECASE)
+_WORD_NEXT = re.compile(r"\s+[A-Za-z]")
+
+
 def _phrase(text: str, start: int, masked: list[tuple[int, int]]) -> tuple[str, str]:
     """The anchor phrase from ``start`` (filler dropped) and its first words as written."""
     end = len(text)
     stop = _STOP.search(text, start)
     if stop is not None:
         end = stop.start()
-    for s, _ in masked:
+    inner: list[tuple[int, int]] = []
+    for s, e in sorted(masked):
         if start < s < end:
-            end = s
-    phrase = text[start:end].strip()
+            if _ATTRIBUTIVE_DATE.search(text, 0, s) and _WORD_NEXT.match(text, e):
+                inner.append((s, e))  # "nvda's may guidance": the date names the event's time
+            else:
+                end = s
+                break
+    pieces, at = [], start
+    for s, e in inner:
+        if s < end:
+            pieces.append(text[at:s])
+            at = e
+    phrase = " ".join(" ".join([*pieces, text[at:end]]).split())
     head = " ".join(phrase.split()[:MAX_WORDS])
     while (lead := _LEAD.match(phrase)) is not None and lead.end() > 0:
         phrase = phrase[lead.end() :]

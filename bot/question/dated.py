@@ -53,6 +53,12 @@ _ORDINAL = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "
 _ORDINAL_WEEK = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2,
                  "fourth": 3, "4th": 3, "last": -1, "final": -1}  # fmt: skip
 _PRONOUN_NEXT = re.compile(r"\s+(?:i|we|you|they|he|she|it)\b", re.IGNORECASE)
+_OWNER_BEFORE = re.compile(r"\b(?!(?:it|that|what|there|here|who|he|she)['’]s)\w+['’]s\s+$",
+                           re.IGNORECASE)
+_NOUN_NEXT = re.compile(r"\s+(?!(?:be|have|not|also|still|never|soon|well)\b)[a-z][a-z-]+\b",
+                        re.IGNORECASE)
+"""A possessive before "may"/"march" and a noun after make it the month: "nvda's may
+guidance" (the verb never follows a possessive: "it's may" and "nvda's may be" do not count)."""
 _YEAR_WORD_BEFORE = re.compile(r"\byear\s+$", re.IGNORECASE)
 _MONTH_WORDS = {month_name(i).lower() for i in range(1, 13)}
 _PLAIN_MONTHS = (_MONTH_WORDS - {"may", "march"}) | {"feb", "aug", "sept", "oct", "nov"}
@@ -165,7 +171,8 @@ def month_alone(m: re.Match[str], text: str, now: datetime) -> Period | None:
         after = text[m.end() : m.end() + 12]
         low = word.lower().rstrip(".")
         capital = word[0].isupper() and low in _MONTH_WORDS and low != "may"
-        if not (capital or low in _PLAIN_MONTHS) or _PRONOUN_NEXT.match(after):
+        owned = bool(_OWNER_BEFORE.search(text, 0, m.start())) and bool(_NOUN_NEXT.match(after))
+        if not (capital or low in _PLAIN_MONTHS or owned) or _PRONOUN_NEXT.match(after):
             return None
     year = recent_year(now, month, _MONTH_PARTS_FIRST[mod])
     return _inferred(month_period(year, month, mod), year)

@@ -53,6 +53,12 @@ YEARS_BACK = 10
 """How many years before the most recent one a yearless period may move to find news."""
 _SINCE = {"since", "from", "starting", "beginning", "as of"}
 _AFTER = {"after", "later than"}
+_THE_BEFORE = re.compile(r"\bthe\s+$", re.IGNORECASE)
+_ATTRIBUTIVE = re.compile(
+    r"\s+(?!(?:and|to|through|thru|until|or|of|in|on|at|this|last|next|when|then)\b)"
+    r"[a-z][a-z'-]+", re.IGNORECASE)
+"""A period between "the" and a noun names an event's time ("after the may guidance", "before
+the march selloff"): the question is about that period, not after or before it."""
 _BEFORE = {"before", "prior to", "ahead of", "earlier than"}
 _UNTIL = {"until", "till", "til", "through", "thru", "by", "up to"}
 _RANGE_END = {"to", "until", "till", "through", "thru"}
@@ -170,6 +176,11 @@ def _atoms(text: str, now: datetime) -> list[_Atom]:
             found = before(m, text)
             prep = " ".join(found["prep"].lower().split()) if found and found["prep"] else None
             prep_start = found.start() if found and (found["prep"] or found["mod"]) else m.start()
+            if prep in _AFTER | _BEFORE and _ATTRIBUTIVE.match(text[m.end():]) and (
+                    _THE_BEFORE.search(text, 0, m.start())):
+                # "after the may guidance": the guidance of May, not after May; "after the"
+                # stays outside the date, to start the event's phrase
+                prep, prep_start = None, m.start()
             atoms.append(_Atom(m.start(), m.end(), period, prep, prep_start, m, handler))
     atoms.sort(key=lambda a: a.start)
     return atoms
