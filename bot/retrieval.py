@@ -278,9 +278,12 @@ class Retriever:
         self, question: Question, reader: IndexReader, filters: Filters, pool: _Pool
     ) -> Event | None:
         """Find the question's event; add its articles and those of the days after it."""
-        subjects = [e.name for e in question.excluded]  # "amd reported, which others rose"
-        phrase = with_names(question.anchor or " ".join([*subjects, *question.keywords]),
-                            question)
+        subjects = [e.name.split(" (")[0] for e in question.excluded]  # "amd reported, which
+        # others rose"; "who else ripped with nvda after the guidance": Nvidia's guidance
+        phrase = with_names(question.anchor or " ".join(question.keywords), question)
+        if question.anchor:
+            subjects = [n for n in subjects if n.lower() not in phrase.lower()]
+        phrase = " ".join([*subjects, phrase])
         if not phrase.strip():
             return None
         event_filters = filters.model_copy(update={"tickers": []})

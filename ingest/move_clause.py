@@ -8,7 +8,7 @@ nothing.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from index.lexicon import Direction
@@ -118,6 +118,10 @@ class Context:
             return None  # "Intel fell behind", "Microsoft added Copilot"
         if w.AFTER_BAD.match(flat, c.end):
             return None
+        relative = w.OPEN_RELATIVE.search(flat, 0, c.subject_end)
+        if relative is not None and not w.STOCK.search(flat, relative.end(), c.subject_end):
+            # "Shares of TSMC, which makes Nvidia's chips climbed 2%": the subject is before
+            c = replace(c, subject_end=relative.start())
         clause_start = max((b.end() for b in w.BOUNDARY.finditer(flat, 0, c.subject_end)),
                            default=0)  # fmt: skip
         clause_end = next((b.start() for b in w.BOUNDARY.finditer(flat, c.end)), len(flat))

@@ -174,6 +174,10 @@ TRADING_CUE = re.compile(
     re.IGNORECASE,
 )
 IN_SHARES = re.compile(r"\s*in\s+(?:its\s+|the\s+)?(?:shares|stock)\b", re.IGNORECASE)
+OPEN_RELATIVE = re.compile(r",\s*(?:which|who)\b[^,;:()\[\]—–]*,?\s*$", re.IGNORECASE)
+"""A relative clause right before the move word ("Shares of TSMC, which makes Nvidia's chips
+climbed 2%", "Shares of Adobe, which owns Photoshop, fell 7%"): what moved is named before
+it."""
 LIST_JOINER = re.compile(r"^\s*(?:,\s*(?:and\s+|&\s*)?|and\s+|&\s*)$", re.IGNORECASE)
 """What separates the companies of a list: ", ", " and ", ", and ", " & "."""
 SHARES_OF_BEFORE = re.compile(r"\b(?:shares|stocks?)\s+(?:of|in)\s+$", re.IGNORECASE)

@@ -201,7 +201,6 @@ def test_no_date_at_all_keeps_the_move_undated(resolver: EntityResolver) -> None
         "Shares of its South Korean and Chinese rivals of Samsung surged on Monday.",
         "Apple, Microsoft and Nvidia have collectively jumped 75% in 2023.",
         "OpenAI's valuation jumped 50% in a year.",
-        "Alphabet shares, which slid as much as 9% during regular trading, were flat after hours.",
         "Nvidia’s founder added $7 billion to his net worth.",
         "Twitter’s web traffic dropped by nearly 8 percent last month.",
         "Elon Musk says Tesla's ad revenue has dropped by 50 percent.",
@@ -215,6 +214,24 @@ def test_not_a_stock_move(resolver: EntityResolver, text: str) -> None:
 
 def test_no_entities_no_moves() -> None:
     assert extract_moves("Shares jumped 24% on Thursday.", [], FRIDAY) == []
+
+
+RELATIVE = {
+    # the relative clause right before the move word: what moved is named before it
+    "Shares of Taiwan Semiconductor Manufacturing Corp, which manufactures all of Nvidia's "
+    "advanced AI semiconductors climbed as much as 1.81%.": [("TSM", "up", 1.81)],
+    "Shares of Adobe, which owns Photoshop, fell 7%.": [("ADBE", "down", 7.0)],
+    # an intraday move is a move, whatever the shares did after hours
+    "Alphabet shares, which slid as much as 9% during regular trading, were flat after hours.":
+        [("GOOGL", "down", 9.0)],
+    "Microsoft invested in OpenAI, which rose to fame.": [],
+}
+
+
+@pytest.mark.parametrize("text", list(RELATIVE))
+def test_a_relative_clause_before_the_move_word(resolver, text):
+    found = [(m.ticker, m.direction, m.magnitude) for m in moves(resolver, text)]
+    assert found == RELATIVE[text]
 
 
 LISTS = {
