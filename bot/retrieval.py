@@ -188,7 +188,11 @@ class Retriever:
         if question.intent in MOVER_INTENTS or question.anchor:
             event = self._event(question, reader, filters, pool)
         if question.tickers and question.intent in FACT_INTENTS:
-            self._facts(question, reader, filters, pool, top)
+            # "when googl tanked on the bard flub, what did msft do": the event's days first
+            near = days_after(event, filters) if event is not None else None
+            self._facts(question, reader, near or filters, pool, top)
+            if near is not None:
+                self._facts(question, reader, filters, pool, top)
         moves = reader.moves_for(list(pool.hits))
         direction = _LISTED.get(question.intent, question.move_direction)
         for article_id, hit in pool.hits.items():
