@@ -84,3 +84,25 @@ async def test_how_much_puts_the_figure_sentence_first(sample_index, real_embedd
     assert answer.intent == "how_much" and answer.covered
     assert answer.text.startswith("Shares of Nvidia (NASDAQ: NVDA) jumped 24% on Thursday")
     assert [m.ticker for m in answer.movers] == ["NVDA"]
+
+
+async def test_an_anchored_events_days_are_searched_first_for_reported_moves(
+        sample_index, real_embedder, monkeypatch):
+    engine = services(sample_index, real_embedder).engine
+    reader = engine.retriever.live.reader()
+    calls: list[tuple] = []
+    moves_of = reader.move_articles
+
+    def spy(since=None, until=None, tickers=(), limit=200):
+        calls.append((since, until, tuple(tickers)))
+        return moves_of(since, until, tickers, limit=limit)
+
+    monkeypatch.setattr(reader, "move_articles", spy)
+    answer = await engine.ask("when adobe tanked on the sora news, what did sstk do", now=TODAY)
+    anchored = [a for a in answer.assumptions if a.startswith("anchored on")]
+    assert anchored, answer.assumptions
+    # first the days around the event (no window was asked), then any time
+    assert calls[0][0] is not None and calls[0][1] is not None
+    assert calls[0][0].date().isoformat() <= anchored[0][-10:] <= calls[0][1].date().isoformat()
+    assert calls[1][:2] == (None, None)
+    assert "SSTK" in {m.ticker for m in answer.movers}
