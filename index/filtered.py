@@ -45,7 +45,10 @@ wider one post-filters the best matches."""
 TICKER_SET_MAX = 5_000
 """Tickers named by at most this many articles filter inside SQLite too."""
 ID_SETS_KEPT = 12
-"""Id sets of narrow filters kept for the next searches (a question's searches share them)."""
+"""Id sets of narrow filters kept for the next searches (a question's searches share them);
+as many tickers' checked candidates."""
+CHECKED_MAX = 200_000
+"""Candidates remembered per ticker set, checked or not (then no more are remembered)."""
 
 
 class AllowedIds:
@@ -66,6 +69,7 @@ class FilteredSearch:
     _dates_lock = threading.Lock()  # class-wide, taken briefly (not _query's _lock)
     _id_sets: dict[tuple[Any, ...], frozenset[int]]
     _ticker_counts: dict[str, int]
+    _checked: dict[tuple[str, ...], tuple[set[int], set[int]]]
 
     def _query(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
         raise NotImplementedError
@@ -108,6 +112,10 @@ class FilteredSearch:
         if self.vectors_kind == vectors.IVF_SQ8:
             if self._window_empty(filters):
                 return []
+            if filters.tickers:  # a rare ticker: its few chunks, searched exactly
+                ids, rest = self._narrow_ids(filters)
+                if ids is not None and rest.empty:
+                    return self._dense_exact(query, k, filters, list(ids))
             for factor in OVERFETCH:
                 found = vectors.search(self._faiss, query, k * factor)
                 kept = self._within(found, filters)
@@ -119,13 +127,15 @@ class FilteredSearch:
                       filters, k * OVERFETCH[-1])
         return self._dense_exact(query, k, filters)
 
-    def _dense_exact(self, query: Any, k: int, filters: Filters) -> list[tuple[int, float]]:
-        """The exact filtered search: every chunk id in the window, handed to FAISS."""
-        if self.vectors_kind == vectors.FLAT:  # as it always was: small indexes do not change
+    def _dense_exact(self, query: Any, k: int, filters: Filters,
+                     allowed: list[int] | None = None) -> list[tuple[int, float]]:
+        """The exact filtered search: every chunk id in the window (``allowed`` when known),
+        handed to FAISS."""
+        if allowed is None and self.vectors_kind == vectors.FLAT:  # as it always was
             where, params = self._filter_sql(filters)
             allowed = [r[0] for r in self._query(f"SELECT c.id FROM chunks c WHERE {where}",
                                                  params)]
-        else:
+        elif allowed is None:
             allowed = self._window_ids(filters)
         return vectors.search(self._faiss, query, k, allowed=allowed, exhaustive=True)
 
@@ -175,17 +185,33 @@ class FilteredSearch:
         return [pair for pair, ok in zip(found, keep.tolist(), strict=True) if ok]
 
     def _naming(self, ids: np.ndarray, tickers: Sequence[str]) -> set[int]:
-        """Those of ``ids`` whose article names any of ``tickers`` (only these are looked up)."""
+        """Those of ``ids`` whose article names any of ``tickers``. Only ids not checked for
+        these tickers before are looked up (a question's searches, and the next questions
+        on the same company, meet the same chunks again)."""
         if len(ids) == 0:
             return set()
-        marks = ",".join("?" for _ in tickers)
-        # The candidates drive the loop (rowid lookups), not the tickers' entity rows.
-        rows = self._query(
-            "SELECT c.id FROM json_each(?) AS j CROSS JOIN chunks AS c ON c.id = j.value "
-            "WHERE EXISTS (SELECT 1 FROM entities e WHERE e.article_id = c.article_id "
-            f"AND e.ticker IN ({marks}))",
-            [json.dumps(ids.tolist()), *(t.upper() for t in tickers)])
-        return {int(r[0]) for r in rows}
+        key = tuple(sorted(t.upper() for t in tickers))
+        with self._dates_lock:
+            checked = self._checked.pop(key, None) or (set(), set())
+            self._checked[key] = checked  # most recent last
+            while len(self._checked) > ID_SETS_KEPT:
+                self._checked.pop(next(iter(self._checked)))
+        seen, naming = checked
+        wanted = ids.tolist()
+        todo = [i for i in wanted if i not in seen]
+        if todo:
+            marks = ",".join("?" for _ in key)
+            # The candidates drive the loop (rowid lookups), not the tickers' entity rows.
+            rows = self._query(
+                "SELECT c.id FROM json_each(?) AS j CROSS JOIN chunks AS c ON c.id = j.value "
+                "WHERE EXISTS (SELECT 1 FROM entities e WHERE e.article_id = c.article_id "
+                f"AND e.ticker IN ({marks}))", [json.dumps(todo), *key])
+            if len(seen) < CHECKED_MAX:
+                naming.update(int(r[0]) for r in rows)
+                seen.update(todo)
+            else:
+                return {int(r[0]) for r in rows} | {i for i in wanted if i in naming}
+        return {i for i in wanted if i in naming}
 
     # -- keyword ------------------------------------------------------------------------
     def keyword(self, text: str, k: int, filters: Filters | None = None) -> list[tuple[int, float]]:

@@ -57,6 +57,7 @@ class IndexReader(FilteredSearch, FactQueries):
         self._term_docs: dict[str, int] = {}
         self._id_sets: dict[tuple[Any, ...], frozenset[int]] = {}
         self._ticker_counts: dict[str, int] = {}
+        self._checked: dict[tuple[str, ...], tuple[set[int], set[int]]] = {}
         self._term_stats = has_term_stats(self._conn)
         self._moves_kind = moves_has_kind(self._conn)
         self._article_days: tuple[date, ...] | None = None

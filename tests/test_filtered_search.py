@@ -135,3 +135,19 @@ def test_window_ids_come_from_memory_and_the_ticker_index(reader):
     assert want and set(reader._window_ids(filters)) == want
     found = [(cid, 1.0) for cid in sorted(reader.chunk_dates().window(-np.inf, np.inf).tolist())]
     assert {c for c, _ in reader._within(found, filters)} == want
+
+
+def test_ticker_checks_are_remembered_per_ticker_set(reader, monkeypatch):
+    ids = np.array(sorted(reader.chunk_dates().window(-np.inf, np.inf).tolist())[:60])
+    where, params = reader._filter_sql(Filters(tickers=["MSFT"]))
+    want = {r[0] for r in reader._query(f"SELECT c.id FROM chunks c WHERE {where}", params)}
+    first = reader._naming(ids, ["MSFT"])
+    assert first == want & set(ids.tolist()) and first
+    original = reader._query
+
+    def spy(sql, params=()):
+        assert "json_each" not in sql, "looked up candidates already checked"
+        return original(sql, params)
+
+    monkeypatch.setattr(reader, "_query", spy)
+    assert reader._naming(ids[:30], ["msft"]) == first & set(ids[:30].tolist())

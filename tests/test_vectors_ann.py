@@ -112,6 +112,7 @@ def test_recall_at_10_against_exact(ann_dir):
 def test_wide_filters_post_filter_candidates_without_listing_the_window(ann_dir, monkeypatch):
     path, docs = ann_dir
     reader = IndexReader.open(path, MODEL, DIM)
+    monkeypatch.setattr("index.filtered.TICKER_SET_MAX", 0)  # tickers named by many articles
     monkeypatch.setattr(reader, "_dense_exact", lambda *a: pytest.fail("listed the window"))
     since, until = datetime(2023, 2, 1, tzinfo=UTC), datetime(2023, 11, 30, tzinfo=UTC)
     query = docs[7][3][0]
@@ -141,6 +142,19 @@ def test_a_narrow_window_falls_back_to_the_exact_search(ann_dir, monkeypatch):
     want = exact(docs, query, 10, lambda p, t: day <= p <= day + timedelta(hours=23)
                  and t in ("ADBE", "CHGG"))
     assert calls and [c for c, _ in got] == want and 0 < len(want) < 10
+
+
+def test_a_rare_ticker_is_searched_exactly_among_its_chunks(ann_dir, monkeypatch):
+    path, docs = ann_dir
+    reader = IndexReader.open(path, MODEL, DIM)
+    monkeypatch.setattr(reader, "_window_ids", lambda *a: pytest.fail("listed the window in SQL"))
+    query = docs[3][3][0]
+    got = reader.dense(query, 10, Filters(tickers=["chgg"]))
+    want = exact(docs, query, 10, lambda p, t: t == "CHGG")  # float32; the index has 8-bit codes
+    assert got[0][0] == want[0] and len({c for c, _ in got} & set(want)) >= 9
+    # a second search on the same ticker reads its chunk ids from memory
+    monkeypatch.setattr(reader, "_ticker_chunk_ids", lambda *a: pytest.fail("read them again"))
+    assert reader.dense(query, 5, Filters(tickers=["CHGG"])) == got[:5]
 
 
 def test_later_runs_edit_the_ivf_index_and_a_shrunk_one_goes_flat(tmp_path):
