@@ -83,7 +83,7 @@ class Context:
         chain = self._list_before(c.subject_end)
         if len(chain) < 2 or chain[0].entity is None or chain[0].entity.name != move.company:
             return []
-        if c.mag is None and not (w.STOCK.search(self.flat[chain[-1].start : c.subject_end])
+        if c.mag is None and not (w.STOCK.search(self.flat[chain[-1].start : c.end])
                                   or w.SHARES_OF_BEFORE.search(self.flat[: chain[-1].start])):
             return []  # "Microsoft and OpenAI rose to the challenge": no stock named
         others: dict[str, Entity] = {}
@@ -137,7 +137,8 @@ class Context:
             return self._index_move(c, inside[-1], clause_start, clause_end, figure)
         if w.INDEX_WORDS.search(window):
             return None
-        stock = bool(w.STOCK.search(window) or w.IN_SHARES.match(flat[c.end : clause_end]))
+        stock = bool(w.STOCK.search(window) or w.IN_SHARES.match(flat[c.end : clause_end])
+                     or w.STOCK.search(flat, c.verb_start, c.end))  # "got a share price boost"
         if not stock and not w.NOT_EACH.search(self.sentence):
             listed = self._list_before(c.subject_end)  # "Shares of Nvidia, AMD and Micron rose"
             stock = len(listed) > 1 and bool(w.SHARES_OF_BEFORE.search(flat[: listed[-1].start]))

@@ -107,10 +107,6 @@ VERB_BEFORE = re.compile(
 )
 QUAL_BEFORE = re.compile(rf"\b(?P<qual>{_QUAL})\s+$", re.IGNORECASE)
 NOUN_AFTER = re.compile(rf"\s+(?P<verb>higher|lower|{'|'.join(NEWS_NOUNS)})\b", re.IGNORECASE)
-PREFILTER = re.compile(
-    rf"%|\$|percent|per cent|dollars|\b{_trie(WORD_VERBS)}\b|{HEADLINE_VERB.pattern}",
-    re.IGNORECASE,
-)
 
 BOUNDARY = re.compile(
     r"[,;:()\[\]—–]|\b(?:and|but|while|whereas|as|after|before|when|since|because|which|who|"
@@ -174,12 +170,29 @@ TRADING_CUE = re.compile(
     re.IGNORECASE,
 )
 IN_SHARES = re.compile(r"\s*in\s+(?:its\s+|the\s+)?(?:shares|stock)\b", re.IGNORECASE)
-OPEN_RELATIVE = re.compile(r",\s*(?:which|who)\b[^,;:()\[\]—–]*,?\s*$", re.IGNORECASE)
-"""A relative clause right before the move word ("Shares of TSMC, which makes Nvidia's chips
-climbed 2%", "Shares of Adobe, which owns Photoshop, fell 7%"): what moved is named before
-it."""
-LIST_JOINER = re.compile(r"^\s*(?:,\s*(?:and\s+|&\s*)?|and\s+|&\s*)$", re.IGNORECASE)
-"""What separates the companies of a list: ", ", " and ", ", and ", " & "."""
+OPEN_RELATIVE = re.compile(
+    r",\s*(?:(?:which|who)\b[^,;:()\[\]—–]*,?|(?:the|a|an|one|two|three|four|five|both|all)"
+    r"\b[^,;:()\[\]—–]*,)\s*$", re.IGNORECASE)
+"""A relative clause or an apposition right before the move word ("Shares of TSMC, which
+makes Nvidia's chips climbed 2%", "Shares of Adobe, the maker of Photoshop, fell 7%"): what
+moved is named before it."""
+NOUN_MOVE = re.compile(
+    r"\b(?:got|gets|getting|received|receives|saw|sees|enjoyed|enjoys|took|takes)\s+(?:a|an)\s+"
+    r"(?:(?:big|sharp|small|slight|major|nice|huge|further)\s+)?(?:(?:share|stock)[-\s]price\s+"
+    r"|stock\s+)?(?P<verb>boost|lift|bump|jump|surge|rally|pop|rebound|drop|slump|plunge|"
+    r"tumble|dip|hit|knock)\b", re.IGNORECASE)
+"""A move said as a noun after its verb: "got a share price boost", "took a hit"."""
+NOUN_MOVE_DIRECTION: dict[str, Direction] = {"boost": "up", "lift": "up", "bump": "up",
+                                             "hit": "down", "knock": "down"}
+PREFILTER = re.compile(
+    rf"%|\$|percent|per cent|dollars|\b{_trie(WORD_VERBS)}\b|{HEADLINE_VERB.pattern}|"
+    r"\b(?:got|gets|getting|received|receives|saw|sees|enjoyed|enjoys|took|takes)\s+an?\s",
+    re.IGNORECASE,
+)
+LIST_JOINER = re.compile(
+    r"^\s*(?:,\s*(?:and\s+|&\s*)?|and\s+|&\s*)(?:[A-Z][\w-]*['’]s\s+)?$")
+"""What separates the companies of a list: ", ", " and ", ", and ", " & " (and a place's
+possessive: "ASML and Taiwan's TSMC")."""
 SHARES_OF_BEFORE = re.compile(r"\b(?:shares|stocks?)\s+(?:of|in)\s+$", re.IGNORECASE)
 NOT_EACH = re.compile(
     r"\b(?:respectively|collectively|combined|together|between them|in total|jointly)\b",

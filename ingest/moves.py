@@ -34,7 +34,7 @@ from ingest.move_dates import MoveDates
 
 __all__ = ["EXTRACTOR_VERSION", "article_move_text", "extract_moves"]
 
-EXTRACTOR_VERSION = 7
+EXTRACTOR_VERSION = 8
 """Bump whenever entity or move extraction changes what it finds: an ingest into an index
 built by another version re-extracts every stored article (no re-embedding)."""
 
@@ -70,11 +70,20 @@ def _word_candidates(flat: str, figures: list[Candidate]) -> list[Candidate]:
     """Move verbs that are not already the verb of a figure."""
     taken = {c.verb_start for c in figures}
     found = [*w.WORD_VERB.finditer(flat), *w.HEADLINE_VERB.finditer(flat)]
-    return [
+    nouns = [m for m in w.NOUN_MOVE.finditer(flat)
+             if not any(m.start() <= t < m.end() for t in taken)]  # "got a 5% boost": a figure's
+    taken |= {m.start("verb") for m in nouns}
+    out = [
         Candidate(m["verb"], w.direction_of(m["verb"]), m.start(), m.start(), m.end())
         for m in sorted(found, key=lambda m: m.start())
         if m.start() not in taken
     ]
+    out += [
+        Candidate(m["verb"], w.NOUN_MOVE_DIRECTION.get(m["verb"].lower())
+                  or w.direction_of(m["verb"]), m.start(), m.start(), m.end())
+        for m in nouns
+    ]
+    return sorted(out, key=lambda c: c.verb_start)
 
 
 @lru_cache(maxsize=1)

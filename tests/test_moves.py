@@ -225,7 +225,28 @@ RELATIVE = {
     "Alphabet shares, which slid as much as 9% during regular trading, were flat after hours.":
         [("GOOGL", "down", 9.0)],
     "Microsoft invested in OpenAI, which rose to fame.": [],
+    # or an apposition
+    "Shares of Adobe, the maker of Photoshop, fell 7%.": [("ADBE", "down", 7.0)],
 }
+
+NOUN_MOVES = {
+    # a move said as a noun after its verb, when the stock is named
+    "Dutch firm ASML and Taiwan's TSMC, two of the world's most important semiconductor "
+    "firms, got a share price boost after Nvidia's earnings impressed investors.":
+        [("ASML", "up", None), ("TSM", "up", None)],
+    "Shares of ASML got a boost on Thursday.": [("ASML", "up", None)],
+    "Nvidia shares took a hit on Tuesday.": [("NVDA", "down", None)],
+    # no stock named: a company's boost or hit is not its shares'
+    "Microsoft got a boost from OpenAI.": [],
+    "Apple took a hit in China sales.": [],
+    "Adobe saw a jump in subscriptions.": [],
+}
+
+
+@pytest.mark.parametrize("text", list(NOUN_MOVES))
+def test_a_move_said_as_a_noun(resolver, text):
+    found = [(m.ticker, m.direction, m.magnitude) for m in moves(resolver, text)]
+    assert found == NOUN_MOVES[text]
 
 
 @pytest.mark.parametrize("text", list(RELATIVE))
