@@ -37,7 +37,8 @@ NEWS_VERBS: dict[Direction, tuple[str, ...]] = {
         rallies rally rallying added adds spiked spikes spike spiking leapt leaped leaps leap
         leaping popped pops pop popping rocketed rockets skyrocketed skyrockets skyrocketing
         advanced advances advancing rebounded rebounds rebound rebounding zoomed zooms
-        ballooned balloons doubled tripled mooned moons ripped rips""".split()
+        ballooned balloons doubled tripled mooned moons ripped rips boosted lifted
+        buoyed""".split()
     ),
     "down": tuple(
         """fell falls fall falling fallen dropped drops drop dropping plunged plunges plunge

@@ -193,7 +193,9 @@ LIST_JOINER = re.compile(
     r"^\s*(?:,\s*(?:and\s+|&\s*)?|and\s+|&\s*)(?:[A-Z][\w-]*['’]s\s+)?$")
 """What separates the companies of a list: ", ", " and ", ", and ", " & " (and a place's
 possessive: "ASML and Taiwan's TSMC")."""
-SHARES_OF_BEFORE = re.compile(r"\b(?:shares|stocks?)\s+(?:of|in)\s+$", re.IGNORECASE)
+SHARES_OF_BEFORE = re.compile(
+    r"\b(?:shares|stocks?|names)\s+(?:of|in|like|such\s+as|including)\s+$", re.IGNORECASE)
+"""What names a list as stocks: "Shares of █, █ and █", "Chip stocks like █, █ and █"."""
 NOT_EACH = re.compile(
     r"\b(?:respectively|collectively|combined|together|between them|in total|jointly)\b",
     re.IGNORECASE)

@@ -34,7 +34,7 @@ from ingest.move_dates import MoveDates
 
 __all__ = ["EXTRACTOR_VERSION", "article_move_text", "extract_moves"]
 
-EXTRACTOR_VERSION = 8
+EXTRACTOR_VERSION = 9
 """Bump whenever entity or move extraction changes what it finds: an ingest into an index
 built by another version re-extracts every stored article (no re-embedding)."""
 

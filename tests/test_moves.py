@@ -238,6 +238,10 @@ NOUN_MOVES = {
     "Nvidia shares took a hit on Tuesday.": [("NVDA", "down", None)],
     # no stock named: a company's boost or hit is not its shares'
     "Microsoft got a boost from OpenAI.": [],
+    # transitive "lifted"/"boosted" is not a move of the subject's shares
+    "Nvidia lifted its forecast.": [],
+    "Microsoft boosted its stake in OpenAI.": [],
+    "Shares of Adobe were lifted by the news.": [("ADBE", "up", None)],
     "Apple took a hit in China sales.": [],
     "Adobe saw a jump in subscriptions.": [],
 }
@@ -261,6 +265,12 @@ LISTS = {
     "Shares of Microsoft and Alphabet both fell more than 2%.":
         [("MSFT", "down", 2.0), ("GOOGL", "down", 2.0)],
     "Nvidia and AMD shares rallied on the news.": [("NVDA", "up", None), ("AMD", "up", None)],
+    "Chip stocks like NVIDIA, Qualcomm and Broadcom were boosted after the Federal Reserve "
+    "rose the federal funds rate.": [("NVDA", "up", None), ("QCOM", "up", None),
+                                     ("AVGO", "up", None)],
+    "Tech names such as Apple and Microsoft fell 2%.": [("AAPL", "down", 2.0),
+                                                        ("MSFT", "down", 2.0)],
+    "Companies like Microsoft and Google rose to the challenge.": [],
     # the figure is shared out or summed: no move each (and not the first figure for the last)
     "Nvidia and AMD shares jumped 5% and 3% respectively.": [],
     "Apple, Microsoft and Nvidia have collectively jumped 40% this year.": [],
