@@ -247,18 +247,6 @@ NOUN_MOVES = {
 }
 
 
-@pytest.mark.parametrize("text", list(NOUN_MOVES))
-def test_a_move_said_as_a_noun(resolver, text):
-    found = [(m.ticker, m.direction, m.magnitude) for m in moves(resolver, text)]
-    assert found == NOUN_MOVES[text]
-
-
-@pytest.mark.parametrize("text", list(RELATIVE))
-def test_a_relative_clause_before_the_move_word(resolver, text):
-    found = [(m.ticker, m.direction, m.magnitude) for m in moves(resolver, text)]
-    assert found == RELATIVE[text]
-
-
 LISTS = {
     "Shares of Nvidia, AMD and Micron rose on Thursday.":
         [("NVDA", "up", None), ("AMD", "up", None), ("MU", "up", None)],
@@ -281,7 +269,12 @@ LISTS = {
 }
 
 
-@pytest.mark.parametrize("text", list(LISTS))
-def test_each_company_of_a_listed_subject_gets_the_move(resolver, text):
+SUBJECTS = {**RELATIVE, **NOUN_MOVES, **LISTS}
+
+
+@pytest.mark.parametrize("text", list(SUBJECTS))
+def test_what_moved_when_the_subject_is_a_list_a_clause_or_a_noun_move(resolver, text):
+    """Each company of a listed subject gets the move; a relative clause or an apposition
+    before the move word is skipped; a move said as a noun counts when the stock is named."""
     found = [(m.ticker, m.direction, m.magnitude) for m in moves(resolver, text)]
-    assert found == LISTS[text]
+    assert found == SUBJECTS[text]
