@@ -235,10 +235,12 @@ class FilteredSearch:
         if self._window_empty(filters):
             return []
         ids, rest = self._narrow_ids(filters)
+        if ids is not None and not ids:  # a narrow part holds no chunk
+            return []
         sql = ("SELECT rowid, bm25(chunks_fts, 2.0, 1.0) AS s FROM chunks_fts WHERE chunks_fts "
                f"MATCH ? {'AND allowed(rowid) ' if ids is not None else ''}ORDER BY s LIMIT ?")
         allowed = self._allowed()
-        allowed.ids = ids or frozenset()
+        allowed.ids = ids if ids is not None else frozenset()
         try:
             if rest.empty:
                 return [(int(r[0]), -float(r[1])) for r in self._query(sql, [match, k])]

@@ -77,9 +77,8 @@ class Context:
 
     def _listed_with(self, c: Candidate, move: Move) -> list[Entity]:
         """The other companies of a list whose last one is the move's subject, when the list
-        is the clause's subject and the figure (if any) is not split or shared out."""
-        if w.NOT_EACH.search(self.sentence):
-            return []
+        is the clause's subject and names stocks (a split or summed figure is refused by
+        ``analyse_all``)."""
         chain = self._list_before(c.subject_end)
         if len(chain) < 2 or chain[0].entity is None or chain[0].entity.name != move.company:
             return []
