@@ -113,7 +113,7 @@ class Context:
                 return None
         elif not (w.WEAK_FOLLOWER if c.verb.lower() in w.WEAK_VERBS else w.WORD_FOLLOWER).match(
             flat, c.end
-        ):
+        ) and not w.RECORD_MOVE.match(flat, c.verb_start):  # its own check: RECORD_NOT_STOCK
             return None  # "Intel fell behind", "Microsoft added Copilot"
         if w.AFTER_BAD.match(flat, c.end):
             return None
@@ -137,7 +137,8 @@ class Context:
         if w.INDEX_WORDS.search(window):
             return None
         stock = bool(w.STOCK.search(window) or w.IN_SHARES.match(flat[c.end : clause_end])
-                     or w.STOCK.search(flat, c.verb_start, c.end))  # "got a share price boost"
+                     or w.STOCK.search(flat, c.verb_start, c.end)  # "got a share price boost"
+                     or w.RECORD_MOVE.match(flat, c.verb_start))  # a record high is a price
         if not stock and not w.NOT_EACH.search(self.sentence):
             listed = self._list_before(c.subject_end)  # "Shares of Nvidia, AMD and Micron rose"
             stock = len(listed) > 1 and bool(w.SHARES_OF_BEFORE.search(flat[: listed[-1].start]))

@@ -184,9 +184,22 @@ NOUN_MOVE = re.compile(
 """A move said as a noun after its verb: "got a share price boost", "took a hit"."""
 NOUN_MOVE_DIRECTION: dict[str, Direction] = {"boost": "up", "lift": "up", "bump": "up",
                                              "hit": "down", "knock": "down"}
+RECORD_MOVE = re.compile(
+    r"\b(?:hit|hits|hitting|touched|touches|touching|reached|reaches|reaching|set|sets|setting|"
+    r"notched|notches|closed\s+at|closes\s+at|ended\s+at|ends\s+at|(?:rose|rises|climbed|"
+    r"climbs|jumped|jumps|surged|surges|fell|falls|dropped|drops|sank|sinks|slid|slides)\s+to)"
+    r"\s+(?:(?:a|an|its|their|fresh|new|another)\s+)*(?P<verb>(?:record|all[-\s]time|"
+    r"(?:\d+|multi)[-\s](?:day|week|month|year)|(?:\d+|multi)[-\s](?:day|week|month|year)s?)"
+    r"[-\s](?:high|low)s?)\b", re.IGNORECASE)
+"""A move said as a record: "hits a new all-time high", "sank to a 52-week low"."""
+RECORD_NOT_STOCK = re.compile(
+    r"\s+(?:in|for|of)\b(?!\s+(?:trading|premarket|pre-market|after-hours|the\s+session|"
+    r"early|late|morning|afternoon|intraday|extended|(?:US)?\$|\d))", re.IGNORECASE)
+"""What a record is of when it is not the stock's: "a record high in cloud revenue"."""
 PREFILTER = re.compile(
     rf"%|\$|percent|per cent|dollars|\b{_trie(WORD_VERBS)}\b|{HEADLINE_VERB.pattern}|"
-    r"\b(?:got|gets|getting|received|receives|saw|sees|enjoyed|enjoys|took|takes)\s+an?\s",
+    r"\b(?:got|gets|getting|received|receives|saw|sees|enjoyed|enjoys|took|takes)\s+an?\s|"
+    r"(?:record|time|day|week|month|year)s?[-\s](?:high|low)",
     re.IGNORECASE,
 )
 LIST_JOINER = re.compile(

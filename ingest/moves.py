@@ -34,7 +34,7 @@ from ingest.move_dates import MoveDates
 
 __all__ = ["EXTRACTOR_VERSION", "article_move_text", "extract_moves"]
 
-EXTRACTOR_VERSION = 9
+EXTRACTOR_VERSION = 10
 """Bump whenever entity or move extraction changes what it finds: an ingest into an index
 built by another version re-extracts every stored article (no re-embedding)."""
 
@@ -82,6 +82,12 @@ def _word_candidates(flat: str, figures: list[Candidate]) -> list[Candidate]:
         Candidate(m["verb"], w.NOUN_MOVE_DIRECTION.get(m["verb"].lower())
                   or w.direction_of(m["verb"]), m.start(), m.start(), m.end())
         for m in nouns
+    ]
+    out += [  # "hits a new all-time high", "sank to a 52-week low"
+        Candidate(m["verb"], "down" if m["verb"].lower().rstrip("s").endswith("low") else "up",
+                  m.start(), m.start(), m.end())
+        for m in w.RECORD_MOVE.finditer(flat)
+        if m.start() not in taken and not w.RECORD_NOT_STOCK.match(flat, m.end())
     ]
     return sorted(out, key=lambda c: c.verb_start)
 

@@ -243,6 +243,12 @@ NOUN_MOVES = {
     "Microsoft boosted its stake in OpenAI.": [],
     "Shares of Adobe were lifted by the news.": [("ADBE", "up", None)],
     "Apple took a hit in China sales.": [],
+    # a record high or low of a company is its stock's, unless the record is of something
+    "Nvidia shares gain, and Microsoft hits a new all-time high as investor enthusiasm grows.":
+        [("NVDA", "up", None), ("MSFT", "up", None)],
+    "Nvidia stock closed at a record high.": [("NVDA", "up", None)],
+    "Chegg shares hit a 52-week low.": [("CHGG", "down", None)],
+    "Microsoft hit a record high in cloud revenue.": [],
     "Adobe saw a jump in subscriptions.": [],
 }
 
