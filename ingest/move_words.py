@@ -202,6 +202,10 @@ PREFILTER = re.compile(
     r"(?:record|time|day|week|month|year)s?[-\s](?:high|low)",
     re.IGNORECASE,
 )
+CORPORATE_WORDS = frozenset(
+    "Holdings Holding Group Platforms Technologies Technology Inc Inc. Corp Corp. Corporation "
+    "Systems Communications Entertainment Labs Networks Software Interactive".split())
+"""What may follow a company's short name in its full one ("Arm Holdings", "Meta Platforms")."""
 LIST_JOINER = re.compile(
     r"^\s*(?:,\s*(?:and\s+|&\s*)?|and\s+|&\s*)(?:[A-Z][\w-]*['’]s\s+)?$")
 """What separates the companies of a list: ", ", " and ", ", and ", " & " (and a place's

@@ -31,10 +31,11 @@ from index.text import split_sentences
 from ingest import move_words as w
 from ingest.move_clause import MASK, Candidate, Context, Hit, Orphan
 from ingest.move_dates import MoveDates
+from ingest.move_mentions import mention_hits
 
 __all__ = ["EXTRACTOR_VERSION", "article_move_text", "extract_moves"]
 
-EXTRACTOR_VERSION = 10
+EXTRACTOR_VERSION = 11
 """Bump whenever entity or move extraction changes what it finds: an ingest into an index
 built by another version re-extracts every stored article (no re-embedding)."""
 
@@ -118,7 +119,7 @@ def extract_moves(
     ]
     if not entities and not indexes:
         return []
-    companies = _hits(text, entities, resolver or _default_resolver()) if entities else []
+    companies = mention_hits(text, entities, resolver or _default_resolver()) if entities else []
     companies = [h for h in companies if not any(_overlap(h, i) for i in indexes)]
     hits = sorted([*companies, *indexes], key=lambda h: h.start)
     # A paragraph can only report a move with a move word and a company, an index or a
@@ -237,25 +238,6 @@ def _split(
         ]
         yield sentence, prev_hits, local, first
         prev_hits, first = local, False
-
-
-def _hits(text: str, entities: list[Entity], resolver: EntityResolver) -> list[Hit]:
-    """Where the given entities are mentioned (resolver spans, else their literal names)."""
-    by_key = {(e.ticker or e.name): e for e in entities}
-    hits = []
-    found: set[str] = set()
-    for m in resolver.find_mentions(text):
-        entity = by_key.get(m.company.ticker or m.company.name)
-        if entity is not None:
-            hits.append(Hit(m.start, m.end, entity))
-            found.add(entity.ticker or entity.name)
-    for key, entity in by_key.items():
-        if key in found:
-            continue
-        for found_name in re.finditer(rf"(?<![\w$]){re.escape(entity.name)}(?!\w)", text):
-            hits.append(Hit(found_name.start(), found_name.end(), entity))
-    hits.sort(key=lambda h: h.start)
-    return hits
 
 
 def _sentence_moves(

@@ -250,6 +250,9 @@ NOUN_MOVES = {
     "Chegg shares hit a 52-week low.": [("CHGG", "down", None)],
     "Microsoft hit a record high in cloud revenue.": [],
     "Adobe saw a jump in subscriptions.": [],
+    # an article naming "Arm Holdings" means it by "Arm" too
+    "Arm climbs 17% in Nasdaq debut. Arm Holdings, the chip design firm, began trading.":
+        [("ARM", "up", 17.0)],
 }
 
 
