@@ -32,14 +32,21 @@ def _day(value: object) -> str:
     return value.date().isoformat() if isinstance(value, datetime) else "undated"
 
 
+def _article(out: Text, head: str, outlet: str, published: object, url: str | None,
+             indent: str) -> None:
+    """One article line, "<head> — outlet, date", and its link below it."""
+    out.append(strip_controls(head), style="bold")
+    out.append(strip_controls(f" — {outlet}, {_day(published)}\n"))
+    if url:
+        out.append(strip_controls(f"{indent}{url}\n"), style="blue")
+
+
 def _sources(sources: list[Source]) -> Text:
     """Numbered sources: "[n] title — outlet, date" and the link."""
     out = Text()
     for s in sources:
-        out.append(strip_controls(f"[{s.n}] {s.title}"), style="bold")
-        out.append(strip_controls(f" — {s.outlet or 'unknown outlet'}, {_day(s.published)}\n"))
-        if s.url:
-            out.append(strip_controls(f"    {s.url}\n"), style="blue")
+        _article(out, f"[{s.n}] {s.title}", s.outlet or "unknown outlet", s.published, s.url,
+                 "    ")
     return out
 
 
@@ -110,10 +117,7 @@ def render_news(hits: list[SearchHit]) -> Text:
         return Text("no matching news in the index", style="yellow")
     out = Text()
     for hit in hits:
-        out.append(strip_controls(f"• {hit.title}"), style="bold")
-        out.append(strip_controls(f" — {hit.outlet or '?'}, {_day(hit.published)}\n"))
-        if hit.url:
-            out.append(strip_controls(f"  {hit.url}\n"), style="blue")
+        _article(out, f"• {hit.title}", hit.outlet or "?", hit.published, hit.url, "  ")
     return out
 
 
