@@ -9,7 +9,6 @@ injected connect step, which refuses to open anything else.
 from __future__ import annotations
 
 import gzip
-import threading
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -30,6 +29,7 @@ from ingest.pipeline import Ingestor
 from ingest.settings import IngestSettings
 from ingest.sources import Failure, SourceSpec, read_sources, reader
 from ingest.sources.fetch import MAX_REDIRECTS, Fetcher, FetchError, system_connect
+from tests.loopback import serving
 
 PUBLIC_IP = "93.184.216.34"
 TEXT = ("Zentrix Robotics reported quarterly revenue well above analyst estimates on Tuesday, "
@@ -117,14 +117,8 @@ def server() -> Iterator[_Server]:
     httpd = _Server(("127.0.0.1", 0), _Handler)
     httpd.hits = Counter()
     httpd.hosts = []
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(httpd):
         yield httpd
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(timeout=5)
 
 
 class Net:

@@ -18,6 +18,7 @@ from index.records import Article
 from ingest.settings import IngestSettings
 from ingest.sources import Failure, SourceSpec, read_sources
 from ingest.sources.fetch import Fetcher, FetchError
+from tests.loopback import serving
 
 FIXTURES = Path(__file__).parent / "fixtures" / "sources" / "feeds"
 SLOW_SECONDS = 1.0
@@ -100,15 +101,8 @@ class _Handler(BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[_Server]:
-    httpd = _Server(("127.0.0.1", 0), _Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(_Server(("127.0.0.1", 0), _Handler)) as httpd:
         yield httpd
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(timeout=5)
 
 
 def _base(server: _Server) -> str:
