@@ -189,7 +189,7 @@ RECORD_MOVE = re.compile(
     r"notched|notches|closed\s+at|closes\s+at|ended\s+at|ends\s+at|(?:rose|rises|climbed|"
     r"climbs|jumped|jumps|surged|surges|fell|falls|dropped|drops|sank|sinks|slid|slides)\s+to)"
     r"\s+(?:(?:a|an|its|their|fresh|new|another)\s+)*(?P<verb>(?:record|all[-\s]time|"
-    r"(?:\d+|multi)[-\s](?:day|week|month|year)|(?:\d+|multi)[-\s](?:day|week|month|year)s?)"
+    r"(?:\d+|multi)[-\s](?:day|week|month|year)s?)"
     r"[-\s](?:high|low)s?)\b", re.IGNORECASE)
 """A move said as a record: "hits a new all-time high", "sank to a 52-week low"."""
 RECORD_NOT_STOCK = re.compile(
