@@ -23,15 +23,13 @@ from __future__ import annotations
 
 import logging
 import re
-import socket
 import tomllib
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from index.addresses import Resolver, refused, system_resolver
 from index.addresses import is_public as is_public  # re-exported: the one rule
-from index.addresses import refused
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +37,6 @@ DEFAULT_SOURCES_FILE = Path(__file__).resolve().parent.parent / "ingest" / "data
 MAX_URL_CHARS = 2000
 ALL = "all"
 
-Resolver = Callable[[str, int], Iterable[str]]
 """``(host, port) -> IP address strings``; raises ``OSError`` when the host does not resolve."""
 
 NOT_A_PATH = ("Local paths can't be ingested from Discord: a server admin is not the machine's "
@@ -80,11 +77,6 @@ def load_source_names(path: Path | None = None) -> SourceNames:
         tags.update(t for t in item.get("tags", []) if isinstance(t, str))
     return SourceNames(tuple(names), tuple(sorted(tags - set(names))))
 
-
-def system_resolver(host: str, port: int) -> list[str]:
-    """Every address ``host`` resolves to (blocking: call it off the event loop)."""
-    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    return [str(info[4][0]) for info in infos]
 
 
 _LOOKS_LIKE_PATH = re.compile(r"^(?:[a-zA-Z]:[\\/]|[\\/~.]|\\\\)|[\\/]|\.\.")

@@ -2,13 +2,25 @@
 
 It lives in ``index`` because that is the one layer both ``bot`` (``bot.source_check``, the check
 before ``/reingest`` starts a job) and ``ingest`` (the fetcher's ``public_only`` policy, which
-checks every connection the job makes) may import. Standard library only.
+checks every connection the job makes) may import, with the resolver both use. Standard
+library only.
 """
 
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterable
+import socket
+from collections.abc import Callable, Iterable
+
+Resolver = Callable[[str, int], Iterable[str]]
+"""Host and port to the addresses it resolves to (injected in tests: no DNS)."""
+
+
+def system_resolver(host: str, port: int) -> list[str]:
+    """Every address ``host`` resolves to (one blocking ``getaddrinfo``: call it off the event
+    loop)."""
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return [str(info[4][0]) for info in infos]
 
 
 def is_public(address: str) -> bool:

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import ipaddress
 import logging
-import socket
 import time
 import zlib
 from collections import deque
@@ -31,7 +30,7 @@ from typing import Any, TypeVar
 import httpcore
 import httpx
 
-from index.addresses import refused
+from index.addresses import Resolver, refused, system_resolver
 from ingest.settings import IngestSettings
 
 from .model import human_bytes
@@ -47,17 +46,11 @@ _BINARY_PREFIXES = ("image/", "audio/", "video/", "font/", "application/pdf",
 MAX_REDIRECTS = 10
 ACCEPT_ENCODING = "gzip, deflate"  # the encodings ``_Decoder`` can bound
 
-Resolver = Callable[[str, int], Iterable[str]]
 """``(host, port) -> IP address strings``; raises ``OSError`` when the host does not resolve."""
 
 Connect = Callable[[str, int, "float | None"], httpcore.NetworkStream]
 """``(checked ip, port, timeout) -> stream``: opens the TCP connection to that very address."""
 
-
-def system_resolver(host: str, port: int) -> list[str]:
-    """Every address ``host`` resolves to (one ``getaddrinfo``)."""
-    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    return [str(info[4][0]) for info in infos]
 
 
 _SYNC = httpcore.SyncBackend()
