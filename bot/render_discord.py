@@ -15,7 +15,7 @@ from datetime import datetime
 import discord
 
 from bot.answer import Answer
-from bot.answer.model import LiveQuote, Mover
+from bot.answer.model import LiveQuote, Mover, day_of
 from bot.digest import Digest, DigestRow
 from bot.quotes import Quote, QuoteUnavailable
 from bot.status import Status
@@ -44,10 +44,6 @@ def trim(text: str, limit: int) -> str:
     if cut < limit // 3:
         cut = limit - 1
     return head[:cut].rstrip() + ELLIPSIS
-
-
-def _day(value: datetime | None) -> str:
-    return value.date().isoformat() if value else "undated"
 
 
 def _stamp(value: datetime | None) -> str:
@@ -129,7 +125,7 @@ def _mover_value(mover: Mover) -> str:
 def freshness_footer(answer: Answer) -> str:
     """"news up to … · index built … · quotes as of …"."""
     f = answer.freshness
-    parts = [f"newest news used {_day(f.newest_article_used)}" if f.newest_article_used
+    parts = [f"newest news used {day_of(f.newest_article_used)}" if f.newest_article_used
              else "no news used"]
     if f.index_built_at:
         parts.append(f"index built {_stamp(f.index_built_at)}")
@@ -143,7 +139,7 @@ def render_answer(answer: Answer) -> discord.Embed:
     """The cited answer, one field per mover, numbered sources as links, freshness footer."""
     fields = [(f"{m.name} ({m.label})", _mover_value(m)) for m in answer.movers]
     fields += _pack("Sources", [
-        f"[{s.n}] {_link(s.title, s.url)} — {s.outlet or 'unknown outlet'}, {_day(s.published)}"
+        f"[{s.n}] {_link(s.title, s.url)} — {s.outlet or 'unknown outlet'}, {day_of(s.published)}"
         for s in answer.sources])
     colour = GREEN if answer.covered else YELLOW
     text = f"{answer.text}\n*{answer.assumed}*" if answer.assumed else answer.text
@@ -179,7 +175,7 @@ def render_news(query: str, hits: list[SearchHit], days: int | None) -> discord.
     if not hits:
         return fit(f"News: {query}", "No matching news in the index.", [], window.strip(" ·"),
                    YELLOW)
-    lines = [f"• {_link(h.title, h.url)} — {h.outlet or '?'}, {_day(h.published)}" for h in hits]
+    lines = [f"• {_link(h.title, h.url)} — {h.outlet or '?'}, {day_of(h.published)}" for h in hits]
     return fit(f"News: {query}", "\n".join(lines), [], f"{len(hits)} articles{window}", GREEN)
 
 
@@ -191,7 +187,8 @@ def render_status(status: Status) -> discord.Embed:
     else:
         fields.append(("Index", f"{status.index_generation}: {status.articles:,} articles, "
                                 f"{status.chunks:,} chunks, {status.size_bytes / 1e6:.1f} MB"))
-        fields.append(("News", f"{_day(status.oldest_article)} → {_day(status.newest_article)}"))
+        fields.append(("News", f"{day_of(status.oldest_article)} → "
+                               f"{day_of(status.newest_article)}"))
     if status.last_ingest:
         li = status.last_ingest
         fields.append(("Last ingest", f"{li['finished']}: seen {li['seen']}, new {li['new']}, "
@@ -230,7 +227,7 @@ def render_digest(digest: Digest) -> discord.Embed:
     for i, row in enumerate(digest.rows, 1):
         s = row.source
         source = (f"[{s.n}] {_link(s.title, s.url, 150)} — {trim(s.outlet or 'unknown outlet', 60)}"
-                  f", {_day(s.published)}")
+                  f", {day_of(s.published)}")
         block = strip_controls(_digest_row(i, row, source))
         if used + 2 + len(block) > DIGEST_DESCRIPTION:
             break

@@ -7,15 +7,13 @@ as rich markup) with control characters and terminal escapes stripped
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from rich.console import Console, Group
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
 from bot.answer import Answer
-from bot.answer.model import LiveQuote, Source
+from bot.answer.model import LiveQuote, Source, day_of
 from bot.digest import Digest
 from bot.quotes import Quote, QuoteUnavailable
 from bot.status import Status
@@ -28,15 +26,11 @@ def _plain(value: object, style: str = "") -> Text:
     return Text(strip_controls(str(value)), style=style)
 
 
-def _day(value: object) -> str:
-    return value.date().isoformat() if isinstance(value, datetime) else "undated"
-
-
 def _article(out: Text, head: str, outlet: str, published: object, url: str | None,
              indent: str) -> None:
     """One article line, "<head> — outlet, date", and its link below it."""
     out.append(strip_controls(head), style="bold")
-    out.append(strip_controls(f" — {outlet}, {_day(published)}\n"))
+    out.append(strip_controls(f" — {outlet}, {day_of(published)}\n"))
     if url:
         out.append(strip_controls(f"{indent}{url}\n"), style="blue")
 
@@ -85,7 +79,7 @@ def render_answer(answer: Answer) -> Panel:
     if answer.sources:
         parts.append(_sources(answer.sources))
     f = answer.freshness
-    fresh = [f"newest news used: {_day(f.newest_article_used)}" if f.newest_article_used else
+    fresh = [f"newest news used: {day_of(f.newest_article_used)}" if f.newest_article_used else
              "no news used"]
     if f.index_built_at:
         fresh.append(f"index built {f.index_built_at.strftime('%Y-%m-%d %H:%M UTC')}")
@@ -134,7 +128,7 @@ def render_status(status: Status) -> Table:
     else:
         row("index", f"{status.index_generation}: {status.articles:,} articles, "
                      f"{status.chunks:,} chunks, {status.size_bytes / 1e6:.1f} MB")
-        row("news", f"{_day(status.oldest_article)} → {_day(status.newest_article)}")
+        row("news", f"{day_of(status.oldest_article)} → {day_of(status.newest_article)}")
     if status.last_ingest:
         li = status.last_ingest
         row("last ingest", f"{li['finished']}: seen {li['seen']}, new {li['new']}, "

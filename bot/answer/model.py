@@ -11,6 +11,12 @@ from bot.question.model import Intent
 from index.records import Move
 
 
+def day_of(value: object) -> str:
+    """An article's or the index's date as every front end prints it: "2024-02-16", or
+    "undated"."""
+    return value.date().isoformat() if isinstance(value, datetime) else "undated"
+
+
 class Source(BaseModel):
     """A numbered source; ``[n]`` markers in the text and movers point here."""
 
