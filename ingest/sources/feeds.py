@@ -14,7 +14,7 @@ from .build import build_article
 from .clean import clean_text
 from .fetch import Fetcher, FetchError, is_html_type
 from .html import PageText, extract_page
-from .model import Failure
+from .model import Failure, clip
 from .urls import canonical_url, known_outlet
 
 log = logging.getLogger(__name__)
@@ -128,9 +128,4 @@ def _problem(exc: object) -> str:
     get_message, get_line = getattr(exc, "getMessage", None), getattr(exc, "getLineNumber", None)
     if callable(get_message) and callable(get_line):
         return f" (line {get_line()}: {get_message()})"
-    return f" ({_short(str(exc))})"
-
-
-def _short(text: str) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= 120 else text[:117] + "..."
+    return f" ({clip(' '.join(str(exc).split()))})"

@@ -33,7 +33,7 @@ import httpx
 from index.addresses import Resolver, refused, system_resolver
 from ingest.settings import IngestSettings
 
-from .model import human_bytes
+from .model import clip, human_bytes
 
 log = logging.getLogger(__name__)
 
@@ -345,5 +345,4 @@ def _short_url(url: str) -> str:
 
 
 def _short(exc: Exception) -> str:
-    text = str(exc) or type(exc).__name__
-    return text if len(text) <= 120 else text[:117] + "..."
+    return clip(str(exc) or type(exc).__name__)

@@ -46,6 +46,11 @@ def is_url(location: str) -> bool:
     return head.startswith("http://") or head.startswith("https://")
 
 
+def clip(text: str, limit: int = 120) -> str:
+    """``text`` cut to ``limit`` characters, "..." ending a cut one (reasons in reports)."""
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def human_bytes(size: int) -> str:
     """Short size for messages: ``"512 B"``, ``"2.5 kB"``, ``"63 MB"``."""
     if size < 1000:
