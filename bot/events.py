@@ -18,7 +18,7 @@ from datetime import date, timedelta
 from wordfreq import zipf_frequency
 
 from bot.answer.evidence import Event
-from bot.question.model import Question
+from bot.question.model import WORD, Question
 from index.lexicon import word_direction
 from index.reader import Filters, IndexReader, SearchHit
 from index.search import Searcher
@@ -40,7 +40,6 @@ COMMON_ZIPF = 4.0
 terms: "blackwell" (3.3), "sora" (3.0), "deepseek" (0) are; "guidance" (4.6) is not."""
 MISSPELT_MIN = 3
 """A word one edit away from an index word with at least this many passages is a typo."""
-_WORD = re.compile(r"[a-z0-9][a-z0-9.&-]*[a-z0-9]|[a-z0-9]")
 _RATIO = re.compile(r"\b(\d+)\s*-?\s*for\s*-?\s*(\d+)\b")
 """A stock split's ratio, "10 for 1" or "10-for-1": one named term."""
 _GENERIC = frozenset(
@@ -56,13 +55,13 @@ def is_move_word(word: str) -> bool:
 
 
 def _words(text: str) -> set[str]:
-    return set(_WORD.findall(fold(text)))
+    return set(WORD.findall(fold(text)))
 
 
 def distinctive(phrase: str, reader: IndexReader) -> list[str]:
     """The phrase's content words, rarest in the index first (move and filler words out)."""
     words = [
-        w for w in dict.fromkeys(_WORD.findall(fold(phrase)))
+        w for w in dict.fromkeys(WORD.findall(fold(phrase)))
         if len(w) > 2 and w not in _GENERIC and not is_move_word(w)
     ]
     return sorted(words, key=lambda w: (reader.term_docs(w), words.index(w)))
@@ -182,32 +181,39 @@ def _misspelt(term: str, reader: IndexReader) -> bool:
 def unmatched_story(
     terms: Iterable[str], question: Question, hits: Sequence[SearchHit]
 ) -> list[str]:
-    """For "why did X move on <story>": the story's words when no passage about X names any
-    of them ("smci accounting scandal" on news that never reports one). Needs two or more
-    such words, so one unusual word of chat ("went nuts") never declines a question."""
+    """For "why did X move on <story>": the story's words when no passage about X names the
+    story ("smci accounting scandal" on news that never reports one). Needs two or more
+    such words, so one unusual word of chat ("went nuts") never declines a question.
+
+    X is the company the question asks about: with an event naming another company ("soundhound
+    mooned after nvidia disclosed a stake"), the company outside the event, whose own name is no
+    story word."""
+    subjects = question.subjects()
+    own = {w for e in subjects for w in _words(e.name.split(" (")[0])}
+    own |= {(e.ticker or "").lower() for e in subjects}
     story = [
         _clean(t) for t in terms
-        if len(_clean(t)) > 3 and _clean(t) not in _GENERIC and not is_move_word(_clean(t))
-        and zipf_frequency(_clean(t), "en") < STORY_ZIPF
+        if len(_clean(t)) > 2 and _clean(t) not in _GENERIC and not is_move_word(_clean(t))
+        and zipf_frequency(_clean(t), "en") < STORY_ZIPF and _clean(t) not in own
     ]
+    story = list(dict.fromkeys(story))
     if len(story) < 2:
         return []
-    names = [fold(e.name.split(" (")[0]) for e in question.entities]
+    names = [fold(e.name.split(" (")[0]) for e in subjects]
+    tickers = {e.ticker for e in subjects if e.ticker}
     about = [
         _words(f"{h.title} {h.text}") for h in hits
-        if any(n in fold(f"{h.title} {h.text}") for n in names)
-        or set(question.tickers) & set(h.tickers)
+        if any(n in fold(f"{h.title} {h.text}") for n in names) or tickers & set(h.tickers)
     ]
-    if any(_stem_in(t, words) for words in about for t in story):
+    if any(_stem_match(t, w) for words in about for w in words for t in story):
         return []
     return story
 
 
-def _stem_in(term: str, words: set[str]) -> bool:
-    """``term`` (or a part of "chatgpt-ish") or a word sharing its first letters
+def _stem_match(term: str, word: str) -> bool:
+    """``word`` is ``term`` (or a part of "chatgpt-ish") or shares its first letters
     ("disclosed" ~ "discloses")."""
     for part in [term, *(p for p in term.split("-") if len(p) > 3)]:
-        stem = part[: max(4, len(part) - 3)]
-        if part in words or any(w.startswith(stem) for w in words):
+        if word == part or word.startswith(part[: max(4, len(part) - 3)]):
             return True
     return False

@@ -229,10 +229,11 @@ class Retriever:
             e.name for e in question.entities if not reader.knows_company(e.name, e.ticker)
         ]
         missing += _years_outside(question.text, reader)
+        untold: list[str] = []
         if covered and not missing and question.tickers and question.intent in FACT_INTENTS:
-            missing += unmatched_story(self._named_terms(question), question, keep)
-        if missing:
-            log.debug("not covered: %s named by the question, in no passage", missing)
+            untold = unmatched_story(self._named_terms(question), question, keep)
+        if missing or untold:
+            log.debug("not covered: %s named by the question, in no passage", missing + untold)
             covered = False
         ids = [h.article_id for h in keep]
         return Evidence(
@@ -245,6 +246,7 @@ class Retriever:
             event=event,
             weights={a: pool.weights.get(a, 0.0) for a in ids},
             missing=missing,
+            untold=untold,
         )
 
     def is_ticker(self, term: str) -> bool:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from bot.answer import Evidence
+from bot.answer.compose import assumptions
 from bot.answer.evidence import Event
 from bot.answer.movers import plan_movers
 from bot.events import ratio_terms, unmatched_story
@@ -83,6 +84,43 @@ def test_a_story_no_passage_about_the_company_names_is_missing():
     assert unmatched_story(question.keywords, question, about) == []
     # One odd chat word alone never declines ("went nuts").
     assert unmatched_story(["nuts"], question, about[:1]) == []
+
+
+def test_the_story_is_looked_for_beside_the_company_outside_the_event():
+    soun, nvda = Entity(name="SoundHound AI", ticker="SOUN"), Entity(name="Nvidia", ticker="NVDA")
+    question = Question(
+        text="soundhound mooned after nvidia disclosed a stake, how much", intent="how_much",
+        entities=[soun, nvda], tickers=["SOUN", "NVDA"], anchor="nvidia disclosed a stake",
+        keywords=["disclosed", "stake"],
+    )
+    assert question.subjects() == [soun]
+    terms = ["disclosed", "stake", "nvidia"]
+    about = [
+        hit("a", "Nvidia disclosed a stake in Arm in its filing.", tickers=["NVDA"]),
+        hit("b", "SoundHound AI lays off half its staff.", tickers=["SOUN"]),
+    ]
+    # Nvidia's passage tells a stake story, but none about SoundHound does.
+    assert unmatched_story(terms, question, about) == ["disclosed", "stake", "nvidia"]
+    about.append(hit("c", "SoundHound AI shares soared after Nvidia revealed a stake.",
+                     tickers=["SOUN"]))
+    assert unmatched_story(terms, question, about) == []
+    # The answer says whose passages lack the story.
+    untold = Evidence(untold=["disclosed", "stake"])
+    assert assumptions(question, untold) == [
+        "no passage about SoundHound AI mentions \u201cdisclosed\u201d, \u201cstake\u201d"]
+    # Without an event naming a company, every company named is asked about.
+    plain = question.model_copy(update={"anchor": None})
+    assert plain.subjects() == [soun, nvda]
+
+
+def test_three_letter_story_words_count():
+    pltr = [Entity(name="Palantir", ticker="PLTR")]
+    question = Question(text="pltr getting added to the s&p 500, how much did it pop",
+                        intent="how_much", entities=pltr, tickers=["PLTR"])
+    about = [hit("a", "Palantir soars 25% on earnings beat.", tickers=["PLTR"])]
+    assert unmatched_story(["added", "s&p"], question, about) == ["added", "s&p"]
+    about.append(hit("b", "Palantir will be added to the S&P 500.", tickers=["PLTR"]))
+    assert unmatched_story(["added", "s&p"], question, about) == []
 
 
 def test_search_text_speaks_like_the_news():

@@ -219,6 +219,10 @@ def assumptions(question: Question, evidence: Evidence) -> list[str]:
     if evidence.missing:
         named = ", ".join(f"\u201c{t}\u201d" for t in evidence.missing)
         notes.append(f"the news never mentions {named}")
+    if evidence.untold:
+        about = " or ".join(e.name for e in question.subjects())
+        named = ", ".join(f"\u201c{t}\u201d" for t in evidence.untold)
+        notes.append(f"no passage about {about} mentions {named}")
     return notes
 
 

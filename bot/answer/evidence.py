@@ -50,3 +50,6 @@ class Evidence(BaseModel):
     and their days after by how closely they tie to the event); ranks the movers."""
     missing: list[str] = Field(default_factory=list)
     """Named terms of the question that no retrieved passage mentions (why not covered)."""
+    untold: list[str] = Field(default_factory=list)
+    """The story the question ties a company's move to, when no passage about that company
+    names it ("soundhound mooned after nvidia disclosed a stake": "disclosed", "stake")."""

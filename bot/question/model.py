@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, Field, model_validator
 
 from index.records import Entity
+from index.text import fold
 
 Intent = Literal[
     "losers", "winners", "why_moved", "how_much", "what_happened", "price", "general"
@@ -71,3 +73,19 @@ class Question(BaseModel):
     assumptions: list[str] = Field(default_factory=list)
     """What the parser assumed, as sentences for the asker: "taking March as March 2023, the
     latest one my news covers" (a year the question did not give)."""
+
+    def subjects(self) -> list[Entity]:
+        """The companies the question asks about: those outside its event phrase when the
+        event names some of them ("soundhound mooned after nvidia disclosed a stake": SoundHound),
+        else every company it names."""
+        event = set(WORD.findall(fold(self.anchor or "")))
+        outside = [
+            e for e in self.entities
+            if not set(WORD.findall(fold(e.name.split(" (")[0]))) & event
+            and (e.ticker or "").lower() not in event
+        ]
+        return outside or list(self.entities)
+
+
+WORD = re.compile(r"[a-z0-9][a-z0-9.&-]*[a-z0-9]|[a-z0-9]")
+"""A word of folded text ("s&p", "10-for-1", "u.s"), as questions and passages are compared."""
