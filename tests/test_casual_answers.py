@@ -66,6 +66,8 @@ async def test_slang_losers_with_an_exclusion(sample_index, real_embedder):
     assert "ADBE" not in [m.ticker for m in answer.movers]
     assert "SSTK" in [m.ticker for m in answer.movers]
     assert "not counting Adobe (ADBE)" in answer.assumptions
+    # Adobe's own move is told apart, cited, for context.
+    assert "Adobe (ADBE) (not counted): down more than 7% [" in answer.text
 
 
 async def test_a_month_without_a_year_is_the_latest_one_the_news_covers(sample_index,

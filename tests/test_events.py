@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 from bot.answer import Evidence
 from bot.answer.compose import assumptions
 from bot.answer.evidence import Event
-from bot.answer.movers import plan_movers
+from bot.answer.movers import excluded_plans, plan_movers
 from bot.events import ratio_terms, unmatched_story
 from bot.question.model import Question
 from bot.retrieval import search_text
@@ -71,6 +71,10 @@ def test_excluded_companies_are_not_listed():
     question = losers(excluded=[Entity(name="Alphabet", ticker="GOOGL")],
                       excluded_tickers=["GOOGL"])
     assert [p.ticker for p in plan_movers(question, evidence())] == ["INTC"]
+    # The excluded company's own move is shown apart, for context: not as a mover.
+    assert [(p.ticker, p.moves[0][1].magnitude) for p in excluded_plans(question, evidence())] \
+        == [("GOOGL", 7)]
+    assert excluded_plans(losers(), evidence()) == []
 
 
 def test_a_story_no_passage_about_the_company_names_is_missing():

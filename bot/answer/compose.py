@@ -22,7 +22,7 @@ from bot.answer.model import (
     SinceArticle,
     Source,
 )
-from bot.answer.movers import MoverPlan, plan_movers, relevant_hits
+from bot.answer.movers import MoverPlan, excluded_plans, plan_movers, relevant_hits
 from bot.answer.sentences import Candidate, pick_sentences, tidy
 from bot.question.model import Question
 from bot.quotes.model import HistoricalClose, Quote, QuoteUnavailable
@@ -164,6 +164,7 @@ def compose_answer(
     covered = evidence.covered or bool(lines)
     if evidence.covered:
         lines += _mover_lines(question, movers)
+        lines += _excluded_lines(question, evidence, sources)
         lines += _figure_lines(question, plans, sources)
         candidates = [
             Candidate(tidy(m.sentence), aid, rank=0, from_move=True)
@@ -241,6 +242,17 @@ def _mover_lines(question: Question, movers: list[Mover]) -> list[str]:
     if question.intent not in ("winners", "losers"):
         return []
     return [line for m in movers if (line := mover_line(m)) is not None]
+
+
+def _excluded_lines(question: Question, evidence: Evidence, sources: _Sources) -> list[str]:
+    """ "Nvidia (NVDA) (not counted): up 24% [2]": the move of a company the question leaves
+    out of its winners or losers, for context."""
+    lines = []
+    for plan in excluded_plans(question, evidence):
+        aid, move = plan.moves[0]
+        label = f"{plan.name} ({plan.ticker})" if plan.ticker else plan.name
+        lines.append(f"{label} (not counted{MOVER_MARK}{describe_move(move)} [{sources.cite(aid)}]")
+    return lines
 
 
 def _figure_lines(question: Question, plans: list[MoverPlan], sources: _Sources) -> list[str]:

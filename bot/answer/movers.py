@@ -180,6 +180,19 @@ def plan_movers(question: Question, evidence: Evidence) -> list[MoverPlan]:
     return ordered[:MAX_MOVERS]
 
 
+def excluded_plans(question: Question, evidence: Evidence) -> list[MoverPlan]:
+    """For "who else ripped with nvda": the moves of the companies a winners/losers question
+    leaves out, in the asked direction (shown apart, as the context of the others)."""
+    if question.intent not in ("losers", "winners") or not question.excluded:
+        return []
+    own = question.model_copy(update={
+        "intent": "how_much", "move_direction": wanted_direction(question),
+        "entities": question.excluded, "tickers": question.excluded_tickers,
+        "excluded": [], "excluded_tickers": [],
+    })
+    return [p for p in plan_movers(own, evidence) if p.moves]
+
+
 def _named_before(folded: str, name: str, ticker: str, moves: list[int]) -> bool:
     """Is the company named shortly before a move word ("ASML and TSMC got a share price
     boost"), as its subject rather than as the analyst quoted later in the sentence?"""
