@@ -165,6 +165,39 @@ class Context:
             **figure,
         )  # fmt: skip
 
+    def moves_after(self, found: re.Match[str]) -> list[Move]:
+        """ "A steep drop in shares of Alphabet, Amazon.com and other technology companies
+        dragged ...": the move (``w.MOVE_IN_SHARES_OF``) of each company listed after it."""
+        if w.NOT_EACH.search(self.sentence):
+            return []
+        chain: list[Hit] = []
+        pos = found.end()
+        for hit in self.hits:
+            if hit.start < pos:
+                continue
+            if hit.start > pos and not (chain and w.LIST_JOINER.match(self.flat[pos : hit.start])):
+                break
+            chain.append(hit)
+            pos = hit.end
+        clause_start = max((b.end() for b in w.BOUNDARY.finditer(self.flat, 0, found.start())),
+                           default=0)  # fmt: skip
+        clause_end = next((b.start() for b in w.BOUNDARY.finditer(self.flat, pos)),
+                          len(self.flat))
+        if w.MODAL_BEFORE.search(self.flat, clause_start, found.start()) or w.MODAL.search(
+            self.flat, pos, clause_end
+        ):
+            return []  # "could spark a drop in shares of ...", "... is expected"
+        mag = found["mag"]
+        magnitude = float(re.sub(r"[^\d.]", "", mag)) if mag else None
+        refers_to, stated = self.dates.resolve(self.sentence, found.start(), clause_end)
+        direction = w.direction_of(found["verb"])
+        return [
+            Move(company=h.entity.name, ticker=h.entity.ticker, direction=direction,
+                 magnitude=magnitude, unit="%" if mag else None, metric="price",
+                 refers_to=refers_to, date_stated=stated, sentence=self.sentence)
+            for h in chain if h.entity is not None and h.entity.kind != "private"
+        ]
+
     def _index_move(
         self, c: Candidate, index: Hit, clause_start: int, clause_end: int,
         figure: dict[str, object],

@@ -161,6 +161,9 @@ MODAL_BEFORE = re.compile(
     r"didn['’]t|doesn['’]t|expected|likely)\s+(?:\w+\s+)?$",
     re.IGNORECASE,
 )
+MODAL = re.compile(
+    r"\b(?:could|may|might|would|will|should|can|expected|likely|if|unless)\b", re.IGNORECASE)
+"""After a move said before its stocks, these make it a forecast or a condition."""
 TRADING_CUE = re.compile(
     r"\b(?:in\s+(?:(?:early|late|pre-?market|after-?hours|extended|morning|afternoon|midday|"
     r"heavy|regular|Monday|Tuesday|Wednesday|Thursday|Friday|New York|Hong Kong|U\.?S\.?)['’]?s?"
@@ -184,6 +187,13 @@ NOUN_MOVE = re.compile(
 """A move said as a noun after its verb: "got a share price boost", "took a hit"."""
 NOUN_MOVE_DIRECTION: dict[str, Direction] = {"boost": "up", "lift": "up", "bump": "up",
                                              "hit": "down", "knock": "down"}
+MOVE_IN_SHARES_OF = re.compile(
+    r"\b(?:a|an|the)\s+(?:(?:big|steep|sharp|small|slight|major|huge|further|broad|"
+    r"heavy|(?P<mag>\d+(?:\.\d+)?\s?%|\d+(?:\.\d+)?\s?(?:percent|per\s+cent)))[-\s]+)*"
+    rf"(?P<verb>{'|'.join(sorted(NEWS_NOUNS, key=len, reverse=True))})\s+in\s+(?:the\s+)?"
+    r"(?:shares|stocks?|share\s+prices?|stock\s+prices?)\s+(?:of\s+)?(?=█)", re.IGNORECASE)
+"""A move said as a noun before the stocks it is of: "A steep drop in shares of Alphabet,
+Amazon.com and other technology companies dragged ...", "a 5% jump in shares of Nvidia"."""
 RECORD_MOVE = re.compile(
     r"\b(?:hit|hits|hitting|touched|touches|touching|reached|reaches|reaching|set|sets|setting|"
     r"notched|notches|closed\s+at|closes\s+at|ended\s+at|ends\s+at|(?:rose|rises|climbed|"
@@ -199,7 +209,8 @@ RECORD_NOT_STOCK = re.compile(
 PREFILTER = re.compile(
     rf"%|\$|percent|per cent|dollars|\b{_trie(WORD_VERBS)}\b|{HEADLINE_VERB.pattern}|"
     r"\b(?:got|gets|getting|received|receives|saw|sees|enjoyed|enjoys|took|takes)\s+an?\s|"
-    r"(?:record|time|day|week|month|year)s?[-\s](?:high|low)",
+    r"(?:record|time|day|week|month|year)s?[-\s](?:high|low)|"
+    r"\s+in\s+(?:the\s+)?(?:shares|stocks?|share\s+prices?|stock\s+prices?)\s+of\b",
     re.IGNORECASE,
 )
 CORPORATE_WORDS = frozenset(

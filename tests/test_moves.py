@@ -253,6 +253,16 @@ NOUN_MOVES = {
     # an article naming "Arm Holdings" means it by "Arm" too
     "Arm climbs 17% in Nasdaq debut. Arm Holdings, the chip design firm, began trading.":
         [("ARM", "up", 17.0)],
+    # a move said as a noun before the stocks it is of
+    "A steep drop in shares of Alphabet, Amazon.com and other technology companies dragged "
+    "the Nasdaq Composite into correction territory.":
+        [("GOOGL", "down", None), ("AMZN", "down", None)],
+    "The report sparked a 5% jump in shares of Nvidia on Tuesday.": [("NVDA", "up", 5.0)],
+    "The drop in shares of Chegg was the worst since 2021.": [("CHGG", "down", None)],
+    # a forecast, a condition or a split figure is not
+    "An increase in the stock price of Microsoft is expected.": [],
+    "Analysts said the deal could spark a rally in shares of Adobe.": [],
+    "A drop in shares of Intel and AMD of 3% and 2% respectively.": [],
 }
 
 
