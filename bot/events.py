@@ -156,6 +156,25 @@ def missing_terms(
     return out
 
 
+def rare_terms(terms: Iterable[str]) -> list[str]:
+    """The terms that may name a thing (rarer in English than ``COMMON_ZIPF``: "worldcoin",
+    not "launch")."""
+    return [c for t in terms if len(c := _clean(t)) > 2 and zipf_frequency(c, "en") < COMMON_ZIPF]
+
+
+def names_any(hit: SearchHit, terms: Iterable[str]) -> bool:
+    """Does the passage hold one of ``terms`` (as a word)?"""
+    words = _words(f"{hit.title} {hit.text}")
+    return any(t in words for t in terms)
+
+
+def unnamed(terms: list[str], hits: Sequence[SearchHit]) -> list[str]:
+    """``terms`` when no passage holds any of them: for a chat question naming no company
+    ("did the knicks win last night"), its rare words in no passage say it is about
+    something else, however close a passage sounds."""
+    return [] if any(names_any(h, terms) for h in hits) else list(terms)
+
+
 def ratio_terms(text: str) -> list[str]:
     """Split ratios in ``text`` as single terms ("10 for 1" -> "10-for-1")."""
     return [f"{a}-for-{b}" for a, b in _RATIO.findall(fold(text))]

@@ -14,9 +14,12 @@ from bot.events import (
     days_after,
     find_event,
     missing_terms,
+    names_any,
+    rare_terms,
     ratio_terms,
     ties,
     unmatched_story,
+    unnamed,
 )
 from bot.question.model import Question
 from index.embedding import Embedder
@@ -195,6 +198,9 @@ class Retriever:
                 self._facts(question, reader, filters, pool, top)
         moves = reader.moves_for(list(pool.hits))
         direction = _LISTED.get(question.intent, question.move_direction)
+        # "how much had worldcoin dropped": a move tells only in a passage naming the subject
+        subject = [] if question.intent in MOVER_INTENTS else rare_terms(
+            self._named_terms(question))
         for article_id, hit in pool.hits.items():
             if question.entities and _mentions(hit, question):
                 pool.scores[article_id] += NAMED_BOOST * top
@@ -206,7 +212,7 @@ class Retriever:
                 found = [m for m in found if m.ticker in question.tickers]
                 if found:
                     pool.scores[article_id] += NAMED_MOVE_BOOST * top
-            elif found and direction:
+            elif found and direction and (not subject or names_any(hit, subject)):
                 pool.scores[article_id] += MOVE_BOOST * top
         ordered = sorted(pool.hits.values(), key=lambda h: pool.scores[h.article_id],
                          reverse=True)
@@ -229,6 +235,9 @@ class Retriever:
             e.name for e in question.entities if not reader.knows_company(e.name, e.ticker)
         ]
         missing += _years_outside(question.text, reader)
+        if question.intent in ("general", "what_happened") and not question.entities:
+            rare = [t for t in rare_terms(self._named_terms(question)) if not self.is_ticker(t)]
+            missing += unnamed(rare, keep)
         untold: list[str] = []
         if covered and not missing and question.tickers and question.intent in FACT_INTENTS:
             untold = unmatched_story(self._named_terms(question), question, keep)

@@ -9,7 +9,7 @@ from bot.answer import Evidence
 from bot.answer.compose import assumptions
 from bot.answer.evidence import Event
 from bot.answer.movers import excluded_plans, plan_movers
-from bot.events import ratio_terms, unmatched_story
+from bot.events import names_any, rare_terms, ratio_terms, unmatched_story, unnamed
 from bot.question.model import Question
 from bot.retrieval import search_text
 from index.reader import SearchHit
@@ -140,3 +140,13 @@ def test_split_ratios_are_one_term():
     assert ratio_terms("what did nvda do after the 10 for 1 split") == ["10-for-1"]
     assert ratio_terms("a 4-for-1 split") == ["4-for-1"]
     assert ratio_terms("shares rose 10% for 1 day") == []
+
+
+def test_chat_naming_a_thing_no_passage_holds():
+    assert rare_terms(["knicks", "last", "night"]) == ["knicks"]
+    assert rare_terms(["worldcoin", "launch", "aug"]) == ["worldcoin"]
+    celtics = hit("a", "Did the Celtics win last night? Every AI forecast got it wrong.")
+    assert unnamed(["knicks"], [celtics]) == ["knicks"]
+    assert unnamed(["celtics"], [celtics]) == []
+    assert unnamed([], [celtics]) == []
+    assert names_any(celtics, ["celtics"]) and not names_any(celtics, ["celt"])
