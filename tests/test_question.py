@@ -168,6 +168,8 @@ COMPANIES = [
     ("intel earnings", ["INTC"], ["Intel"]),
     ("zoom stock", ["ZM"], ["Zoom"]),
     ("shares of workday", ["WDAY"], ["Workday"]),
+    ("buy into the arm ipo", ["ARM"], ["Arm Holdings"]),
+    ("arm debut in sept, did it pop?", ["ARM"], ["Arm Holdings"]),
     ("tell me about Samsung", ["005930.KS"], ["Samsung Electronics"]),
     ("any intel on nvidia?", ["NVDA"], ["Nvidia"]),
     ("zoom", ["ZM"], ["Zoom"]),

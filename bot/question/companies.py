@@ -30,7 +30,7 @@ from index.tickers import Company, NameForm, is_common, tokens
 __all__ = ["CompanyMatch", "find_companies"]
 
 CUES_AFTER = frozenset(
-    "stock shares share price quote ticker earnings calls puts chart options".split()
+    "stock shares share price quote ticker earnings calls puts chart options ipo debut".split()
 )
 """Words after a name or symbol that say it is a listed company ("zoom stock")."""
 CUE_PHRASES_BEFORE = re.compile(
