@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 
 from bot.answer import Answer
-from bot.answer.compose import MOVER_MARK, mover_line
+from bot.answer.compose import MOVER_MARK, NOT_COUNTED, mover_line
 from index.entities import render_markup
 
 _NUM = re.compile(r"\d+(?:[.,]\d+)*")
@@ -39,6 +39,7 @@ def ungrounded(answer: Answer, source_text: Callable[[str], str]) -> list[str]:
     quoted = {f"{m.quote.price:,.2f}".replace(",", "")
               for m in answer.movers if m.quote and m.quote.price}
     summaries = {line for m in answer.movers if (line := mover_line(m))}
+    summaries |= {line for m in answer.not_counted if (line := mover_line(m, NOT_COUNTED))}
     problems = []
     text = answer.text
     while (line := _QUOTE_LINE.match(text)) is not None and line.end() > 0:
@@ -53,7 +54,7 @@ def ungrounded(answer: Answer, source_text: Callable[[str], str]) -> list[str]:
             continue
         if " ".join(sentence.split()) not in " ".join(source.split()):
             problems.append(f"not quoted from [{cite}]: {sentence[:120]}")
-    for mover in answer.movers:
+    for mover in [*answer.movers, *answer.not_counted]:
         for move in mover.reported:
             source = texts.get(move.citation, "")
             if move.sentence not in source:

@@ -67,6 +67,7 @@ async def test_slang_losers_with_an_exclusion(sample_index, real_embedder):
     assert "SSTK" in [m.ticker for m in answer.movers]
     assert "not counting Adobe (ADBE)" in answer.assumptions
     # Adobe's own move is told apart, cited, for context.
+    assert [m.ticker for m in answer.not_counted] == ["ADBE"]
     assert "Adobe (ADBE) (not counted): down more than 7% [" in answer.text
 
 

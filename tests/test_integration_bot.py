@@ -112,6 +112,7 @@ QUESTIONS = [
     "who got hurt by chatgpt?", "what happened to pearson and duolingo?", "$SSTK", "Sora",
     "market value lost by shutterstock", "how big could the AI data center market get?",
     "what did Jensen Huang say?", "7 trillion dollars", "which companies could Altman buy?",
+    "besides adobe, who got wrecked by sora?",
 ]
 
 

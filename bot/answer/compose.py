@@ -33,6 +33,8 @@ MOVE_INTENTS = ("winners", "losers", "why_moved", "how_much")
 """Answers that lead with the moves the news reported (others lead with their passages)."""
 MARKET_ASK = re.compile(r"\b(?:market|markets|nasdaq|s&p|dow|index|indexes|indices)\b", re.I)
 MOVER_MARK = "): "
+NOT_COUNTED = " (not counted)"
+"""After the name of a company the question leaves out, in its mover line."""
 """Mover summary lines read "Name (TICKER): down 7% [n]"; quoted sentences never do."""
 QuoteResult = Quote | QuoteUnavailable
 CloseResult = HistoricalClose | QuoteUnavailable
@@ -135,28 +137,10 @@ def compose_answer(
     plans = plan_movers(question, evidence)
     hits = relevant_hits(question, evidence)
     sources = _Sources(evidence.hits)
-    movers: list[Mover] = []
-    for plan in plans:
-        reported = [
-            ReportedMove(
-                **(m.model_dump() | {"sentence": tidy(m.sentence)}),
-                text=describe_move(m), citation=sources.cite(aid),
-            )
-            for aid, m in plan.moves
-        ]
-        quote = quotes.get(plan.ticker) if plan.ticker else None
-        close = closes.get(plan.ticker) if plan.ticker else None
-        movers.append(
-            Mover(
-                name=plan.name, ticker=plan.ticker,
-                kind=plan.kind if plan.kind in ("listed", "foreign", "private") else "listed",
-                reported=reported, quote=_live_quote(quote), since_article=_since(quote, close),
-                mentioned_in=[sources.cite(aid) for aid in plan.mentioned_in],
-                since_article_unavailable=(
-                    close.text if isinstance(close, QuoteUnavailable) else None
-                ),
-            )
-        )
+    movers = [_mover(plan, sources, quotes, closes) for plan in plans]
+    not_counted = []
+    if evidence.covered:  # "who else ripped with nvda": Nvidia's own rise, apart
+        not_counted = [_mover(plan, sources, {}, {}) for plan in excluded_plans(question, evidence)]
 
     lines: list[str] = []
     if question.intent == "price":
@@ -164,7 +148,7 @@ def compose_answer(
     covered = evidence.covered or bool(lines)
     if evidence.covered:
         lines += _mover_lines(question, movers)
-        lines += _excluded_lines(question, evidence, sources)
+        lines += [line for m in not_counted if (line := mover_line(m, NOT_COUNTED))]
         lines += _figure_lines(question, plans, sources)
         candidates = [
             Candidate(tidy(m.sentence), aid, rank=0, from_move=True)
@@ -199,7 +183,8 @@ def compose_answer(
     )
     return Answer(
         question=question.text, intent=question.intent, covered=covered,
-        text=" ".join(lines), movers=movers, sources=sources.sources, freshness=freshness,
+        text=" ".join(lines), movers=movers, not_counted=not_counted,
+        sources=sources.sources, freshness=freshness,
         generated_at=now, assumptions=assumptions(question, evidence),
     )
 
@@ -227,11 +212,13 @@ def assumptions(question: Question, evidence: Evidence) -> list[str]:
     return notes
 
 
-def mover_line(mover: Mover) -> str | None:
-    """ "Chegg (CHGG): down 48% [2]": a listed mover and its first stated move, cited."""
+def mover_line(mover: Mover, note: str = "") -> str | None:
+    """ "Chegg (CHGG): down 48% [2]": a listed mover and its first stated move, cited;
+    ``note`` goes after the name ("Nvidia (NVDA) (not counted): up 24% [2]")."""
     if not mover.reported and not mover.mentioned_in:
         return None
     label = f"{mover.name} ({mover.ticker})" if mover.ticker else mover.name
+    label += note
     if mover.reported:
         move = mover.reported[0]
         return f"{label}: {move.text} [{move.citation}]"
@@ -244,15 +231,26 @@ def _mover_lines(question: Question, movers: list[Mover]) -> list[str]:
     return [line for m in movers if (line := mover_line(m)) is not None]
 
 
-def _excluded_lines(question: Question, evidence: Evidence, sources: _Sources) -> list[str]:
-    """ "Nvidia (NVDA) (not counted): up 24% [2]": the move of a company the question leaves
-    out of its winners or losers, for context."""
-    lines = []
-    for plan in excluded_plans(question, evidence):
-        aid, move = plan.moves[0]
-        label = f"{plan.name} ({plan.ticker})" if plan.ticker else plan.name
-        lines.append(f"{label} (not counted{MOVER_MARK}{describe_move(move)} [{sources.cite(aid)}]")
-    return lines
+def _mover(
+    plan: MoverPlan, sources: _Sources, quotes: Mapping[str, QuoteResult],
+    closes: Mapping[str, CloseResult],
+) -> Mover:  # fmt: skip
+    reported = [
+        ReportedMove(
+            **(m.model_dump() | {"sentence": tidy(m.sentence)}),
+            text=describe_move(m), citation=sources.cite(aid),
+        )
+        for aid, m in plan.moves
+    ]
+    quote = quotes.get(plan.ticker) if plan.ticker else None
+    close = closes.get(plan.ticker) if plan.ticker else None
+    return Mover(
+        name=plan.name, ticker=plan.ticker,
+        kind=plan.kind if plan.kind in ("listed", "foreign", "private") else "listed",
+        reported=reported, quote=_live_quote(quote), since_article=_since(quote, close),
+        mentioned_in=[sources.cite(aid) for aid in plan.mentioned_in],
+        since_article_unavailable=close.text if isinstance(close, QuoteUnavailable) else None,
+    )
 
 
 def _figure_lines(question: Question, plans: list[MoverPlan], sources: _Sources) -> list[str]:

@@ -101,6 +101,9 @@ class Answer(BaseModel):
     covered: bool
     text: str
     movers: list[Mover] = Field(default_factory=list)
+    not_counted: list[Mover] = Field(default_factory=list)
+    """The companies a winners/losers question leaves out ("who else ripped with nvda"),
+    with their own reported moves: the context of the others, never among ``movers``."""
     sources: list[Source] = Field(default_factory=list)
     freshness: Freshness = Field(default_factory=Freshness)
     generated_at: datetime
