@@ -8,7 +8,7 @@ prints) and scored with ``score_answers.score``; ``table`` and ``summarize`` pri
 
 Standalone, for one index (quick while tuning):
   python -m bench.casual_bench --index-dir DIR --corpus market|focus \
-      [--split tune|heldout|all] [--set casual|old] [--out rows.jsonl]
+      [--split tune|heldout|extra|all] [--set casual|old] [--out rows.jsonl]
 """
 
 from __future__ import annotations
@@ -50,7 +50,13 @@ def load_scorer(path: Path = SCORER) -> ModuleType | None:
 
 
 def load_casual(corpus: str | None = None, split: str = "all") -> list[dict[str, Any]]:
-    rows = [json.loads(x) for x in (LABELS / "casual.jsonl").read_text().splitlines() if x.strip()]
+    """Rows of ``casual.jsonl`` (``tune``/``heldout``; ``all``: both) or, for ``extra``, of
+    ``casual_extra.jsonl`` (written later, tuned on like ``tune``)."""
+    name = "casual_extra.jsonl" if split == "extra" else "casual.jsonl"
+    path = LABELS / name
+    if not path.exists():
+        return []
+    rows = [json.loads(x) for x in path.read_text().splitlines() if x.strip()]
     return [r for r in rows if (corpus is None or r["corpus"] == corpus)
             and (split == "all" or r["split"] == split)]
 
@@ -139,7 +145,7 @@ def run_sections(indexes: dict[str, Path], embedder: Any, results: dict[str, Any
         if path is None or not (path / "CURRENT").exists():
             say(f"[casual-{corpus}] no index at {path}: skipped")
             continue
-        sets = [("tune", load_casual(corpus, "tune")), ("heldout", load_casual(corpus, "heldout"))]
+        sets = [(split, load_casual(corpus, split)) for split in ("tune", "extra", "heldout")]
         if corpus == "market":
             sets.append(("old", load_old()))
         out = run(path, embedder, corpus, sets, scorer, say)
@@ -154,7 +160,8 @@ def main(argv: list[str] | None = None) -> int:
                                      description=__doc__.splitlines()[0])
     parser.add_argument("--index-dir", required=True, type=Path)
     parser.add_argument("--corpus", required=True, choices=("market", "focus"))
-    parser.add_argument("--split", default="all", choices=("tune", "heldout", "all"))
+    parser.add_argument("--split", default="all",
+                        choices=("tune", "heldout", "extra", "all"))
     parser.add_argument("--set", dest="qset", default="casual", choices=("casual", "old"))
     parser.add_argument("--out", type=Path, help="write the per-question rows here (JSONL)")
     args = parser.parse_args(argv)

@@ -146,7 +146,8 @@ def missing_terms(
             continue
         if zipf_frequency(term, "en") >= COMMON_ZIPF:
             continue  # an everyday word ("guidance") names no product or event
-        docs = max((reader.term_docs(part) for part in term.split("-")), default=0)
+        docs = max((reader.term_docs(form) for part in term.split("-")
+                    for form in _singular(part)), default=0)
         if docs == 0:
             if is_ticker(term) or _misspelt(term, reader):
                 continue
@@ -158,8 +159,12 @@ def missing_terms(
 
 def rare_terms(terms: Iterable[str]) -> list[str]:
     """The terms that may name a thing (rarer in English than ``COMMON_ZIPF``: "worldcoin",
-    not "launch")."""
-    return [c for t in terms if len(c := _clean(t)) > 2 and zipf_frequency(c, "en") < COMMON_ZIPF]
+    not "launch"; figures such as "650b" are no names)."""
+    return [
+        c for t in terms
+        if len(c := _clean(t)) > 2 and not any(ch.isdigit() for ch in c)
+        and zipf_frequency(c, "en") < COMMON_ZIPF
+    ]
 
 
 def names_any(hit: SearchHit, terms: Iterable[str]) -> bool:
@@ -178,6 +183,16 @@ def unnamed(terms: list[str], hits: Sequence[SearchHit]) -> list[str]:
 def ratio_terms(text: str) -> list[str]:
     """Split ratios in ``text`` as single terms ("10 for 1" -> "10-for-1")."""
     return [f"{a}-for-{b}" for a, b in _RATIO.findall(fold(text))]
+
+
+def _singular(word: str) -> list[str]:
+    """``word`` and, for a plural, its singular forms ("blowups" -> "blowup")."""
+    forms = [word]
+    if len(word) > 4 and word.endswith("s") and not word.endswith("ss"):
+        forms.append(word[:-1])
+        if word.endswith("es"):
+            forms.append(word[:-2])
+    return forms
 
 
 def _clean(term: str) -> str:

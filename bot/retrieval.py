@@ -24,11 +24,13 @@ from bot.events import (
 from bot.question.model import Question
 from index.embedding import Embedder
 from index.lexicon import (
+    CHAT_FILLER,
     DIRECTIONS,
     SEARCH_VERBS,
     Direction,
     chat_pattern,
     move_hits,
+    news_words,
     word_direction,
 )
 from index.reader import Filters, IndexReader, SearchHit
@@ -69,7 +71,7 @@ def search_text(question: Question) -> str:
     """The question as news would word it: tickers as company names, misspellings fixed,
     chat move words ("got smoked", "ripped") replaced by the verbs news uses ("shares fell",
     "shares rose"); winner/loser cues ("who won", "who benefited") stay as they are."""
-    text = with_names(fix_typos(question.text.lower()), question)
+    text = with_names(news_words(fix_typos(question.text.lower())), question)
     out, last = [], 0
     spans = sorted(
         (m.start(), m.end(), direction)
@@ -282,11 +284,12 @@ class Retriever:
         them); with ``anchor``, those of the event phrase only."""
         low = fix_typos(question.text.lower())
         moving = {w for s, e, _ in move_hits(low) for w in low[s:e].split()}
-        anchor_words = (question.anchor or "").lower().split()
+        anchor_words = news_words((question.anchor or "").lower()).split()
         words = anchor_words if anchor else list(question.keywords) + anchor_words
         return [
             w for w in dict.fromkeys(words)
             if w not in moving and fix_word(w) is None and word_direction(w) is None
+            and w.strip("?!.,") not in CHAT_FILLER
         ]
 
     def _event(

@@ -156,6 +156,24 @@ BARE_UP_DOWN = re.compile(
     r"|\b(?P<c>up|down)\s*[?!.]*\s*$"
 )
 
+# Chat shorthand: words of the register that name nothing, and chat words for news words.
+CHAT_FILLER = frozenset(
+    """rite ppl smth sth tho rn imo imho tbh lol lmao lmk idk iirc ngl fr btw omg ur b4 bc cuz
+    coz kinda sorta ya yeah yep nah yo bro fam ok okay pls plz rly srsly""".split()
+)
+"""Chat shorthand that names nothing ("tsla got wrecked after its q3 print rite?"): never a
+question's keyword, event or story word."""
+CHAT_SYNONYMS: dict[str, str] = {"print": "earnings", "prints": "earnings"}
+"""Chat words for what the news calls otherwise ("after its q3 print": its earnings)."""
+_SYNONYM = re.compile(r"\b(" + "|".join(CHAT_SYNONYMS) + r")\b")
+
+
+def news_words(text: str) -> str:
+    """Lower-case ``text`` with chat words for news words replaced ("q3 print" -> "q3
+    earnings")."""
+    return _SYNONYM.sub(lambda m: CHAT_SYNONYMS[m.group(1)], text)
+
+
 # Keyword expansion: chat words to the verbs news uses ("who lost" finds "plummeted").
 SEARCH_VERBS: dict[Direction, tuple[str, ...]] = {
     "up": ("rose", "jumped", "surged", "soared", "rallied", "climbed", "gained"),

@@ -144,7 +144,7 @@ def test_split_ratios_are_one_term():
 
 def test_chat_naming_a_thing_no_passage_holds():
     assert rare_terms(["knicks", "last", "night"]) == ["knicks"]
-    assert rare_terms(["worldcoin", "launch", "aug"]) == ["worldcoin"]
+    assert rare_terms(["worldcoin", "launch", "aug", "650b"]) == ["worldcoin"]
     celtics = hit("a", "Did the Celtics win last night? Every AI forecast got it wrong.")
     assert unnamed(["knicks"], [celtics]) == ["knicks"]
     assert unnamed(["celtics"], [celtics]) == []

@@ -170,6 +170,8 @@ COMPANIES = [
     ("shares of workday", ["WDAY"], ["Workday"]),
     ("buy into the arm ipo", ["ARM"], ["Arm Holdings"]),
     ("arm debut in sept, did it pop?", ["ARM"], ["Arm Holdings"]),
+    ("arm mooned like 50% after earnings", ["ARM"], ["Arm Holdings"]),
+    ("did zoom tank?", ["ZM"], ["Zoom"]),
     ("tell me about Samsung", ["005930.KS"], ["Samsung Electronics"]),
     ("any intel on nvidia?", ["NVDA"], ["Nvidia"]),
     ("zoom", ["ZM"], ["Zoom"]),

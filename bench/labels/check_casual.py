@@ -1,4 +1,5 @@
-"""Sanity check for bench/labels/casual.jsonl against the shared rss2023 corpora.
+"""Sanity check for bench/labels/casual.jsonl (and casual_extra.jsonl, when present) against the
+shared rss2023 corpora.
 
 Run: python bench/labels/check_casual.py [news_dir]
 (default news dir: $SHARED_DIR/data/news, SHARED_DIR defaulting to ../shared next to the repo;
@@ -8,13 +9,14 @@ Checks:
 - every line parses and has exactly the keys that /work/shared/tools/score_answers.py reads
   (id, question, type, gold_urls, expected_tickers, key_facts) plus corpus and split, with the
   right value types;
-- ids are unique; type is one of the six types; corpus is market|focus; split is tune|heldout;
+- ids are unique (also across the two files); type is one of the six types; corpus is
+  market|focus; split is tune|heldout in casual.jsonl and extra in casual_extra.jsonl;
 - tickers are upper-case symbols without duplicates;
 - answerable rows have at least one gold URL, no duplicate gold URL, every gold URL exists
   verbatim in the `url` field of the corpus the row names, and every key fact (1-3 of them)
   appears case-insensitively in the title + text of at least one gold article;
 - unanswerable rows have empty gold_urls, expected_tickers and key_facts.
-It then prints the counts per type, split and corpus.
+It then prints the counts per type, split and corpus, for each file.
 """
 
 from __future__ import annotations
@@ -33,10 +35,12 @@ sys.path.insert(0, str(HERE))  # run as a script beside check_answers.py
 from check_answers import finish, read_rows  # noqa: E402  (one reader for both label files)
 
 LABELS = HERE / "casual.jsonl"
+EXTRA = HERE / "casual_extra.jsonl"  # optional extra set, written later, split "extra" only
 KEYS = {"id", "question", "type", "gold_urls", "expected_tickers", "key_facts", "corpus", "split"}
 TYPES = {"winners", "losers", "why_move", "fact", "multi_hop", "unanswerable"}
 CORPORA = {"market": "rss2023-ai-market", "focus": "rss2023-ai-focus"}
 SPLITS = {"tune", "heldout"}
+EXTRA_SPLITS = {"extra"}
 TICKER = re.compile(r"^[A-Z][A-Z.]{0,5}$")
 
 
@@ -66,7 +70,8 @@ def is_str_list(value: object) -> bool:
     return isinstance(value, list) and all(isinstance(x, str) for x in value)
 
 
-def check_row(row: dict, corpora: dict[str, dict[str, str]]) -> list[str]:
+def check_row(row: dict, corpora: dict[str, dict[str, str]],
+              splits: set[str] = SPLITS) -> list[str]:
     if set(row) != KEYS:
         return [f"keys: missing {sorted(KEYS - set(row))}, unexpected {sorted(set(row) - KEYS)}"]
     problems: list[str] = []
@@ -78,8 +83,8 @@ def check_row(row: dict, corpora: dict[str, dict[str, str]]) -> list[str]:
         problems.append(f"type {row['type']!r} not in {sorted(TYPES)}")
     if row["corpus"] not in CORPORA:
         problems.append(f"corpus {row['corpus']!r} not in {sorted(CORPORA)}")
-    if row["split"] not in SPLITS:
-        problems.append(f"split {row['split']!r} not in {sorted(SPLITS)}")
+    if row["split"] not in splits:
+        problems.append(f"split {row['split']!r} not in {sorted(splits)}")
     for key in ("gold_urls", "expected_tickers", "key_facts"):
         if not is_str_list(row[key]):
             problems.append(f"{key} must be a list of strings")
@@ -126,21 +131,35 @@ def main() -> int:
         corpora[name] = load_corpus(news / folder)
 
     rows, problems = read_rows(LABELS, lambda row: check_row(row, corpora))
+    print("corpus sizes: " + ", ".join(f"{k}={len(v)}" for k, v in corpora.items()))
+    print_counts(LABELS.name, rows, sorted(SPLITS, reverse=True))  # tune, heldout
 
-    types = sorted(TYPES)
-    print(f"{len(rows)} rows; corpus sizes: "
-          + ", ".join(f"{k}={len(v)}" for k, v in corpora.items()))
-    print(f"{'type':<13}{'tune':>6}{'heldout':>9}{'market':>8}{'focus':>7}{'all':>6}")
-    for t in [*types, "all"]:
+    if EXTRA.is_file():
+        extra, extra_problems = read_rows(EXTRA,
+                                          lambda row: check_row(row, corpora, EXTRA_SPLITS))
+        problems.extend(f"{EXTRA.name}: {p}" for p in extra_problems)
+        shared = {r.get("id") for r in rows} & {r.get("id") for r in extra}
+        problems.extend(f"id {i!r} is in both {LABELS.name} and {EXTRA.name}"
+                        for i in sorted(shared, key=str))
+        print_counts(EXTRA.name, extra, sorted(EXTRA_SPLITS))
+    return finish(problems)
+
+
+def print_counts(name: str, rows: list[dict], splits: list[str]) -> None:
+    """Rows per type by split and by corpus, then the answerable and gold totals."""
+    print(f"{name}: {len(rows)} rows")
+    print(f"{'type':<13}" + "".join(f"{s:>9}" for s in splits)
+          + f"{'market':>8}{'focus':>7}{'all':>6}")
+    for t in [*sorted(TYPES), "all"]:
         rs = [r for r in rows if t == "all" or r.get("type") == t]
         c = Counter(r.get("split") for r in rs)
         k = Counter(r.get("corpus") for r in rs)
-        print(f"{t:<13}{c['tune']:>6}{c['heldout']:>9}{k['market']:>8}{k['focus']:>7}{len(rs):>6}")
+        print(f"{t:<13}" + "".join(f"{c[s]:>9}" for s in splits)
+              + f"{k['market']:>8}{k['focus']:>7}{len(rs):>6}")
     answerable = [r for r in rows if r.get("type") != "unanswerable"]
     k = Counter(r.get("corpus") for r in answerable)
     print(f"answerable: {len(answerable)} (market {k['market']}, focus {k['focus']}); "
           f"gold URLs {sum(len(r.get('gold_urls') or []) for r in rows)}")
-    return finish(problems)
 
 
 if __name__ == "__main__":

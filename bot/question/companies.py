@@ -8,8 +8,9 @@
   plain: the alias table's excluded phrases ("apple pie", "amazon rainforest") and a few
   question-specific ones below ("any intel on", "meta analysis", "large scale ai"). Aliases
   marked ambiguous ("zoom", "snap", "arm", "runway") and SEC-list names ("workday",
-  "shopify") need a stock cue ("zoom stock", "shares of workday") or the question to be that
-  name alone, as do capitalised ones the resolver turned down at the start of a sentence.
+  "shopify") need a stock cue ("zoom stock", "shares of workday", a move word: "arm mooned")
+  or the question to be that name alone, as do capitalised ones the resolver turned down at
+  the start of a sentence.
 * **bare tickers written like tickers**: "NVDA" in capitals for a company of the curated
   table, any known symbol before a stock cue ("WDAY stock") or alone; lower-case "nvda" or
   "pltr" only for curated companies (two-letter ones such as "zm" need a cue or to be
@@ -24,6 +25,7 @@ import re
 from dataclasses import dataclass
 
 from index.entities import EntityResolver
+from index.lexicon import word_direction
 from index.records import Entity
 from index.tickers import Company, NameForm, is_common, tokens
 
@@ -126,7 +128,7 @@ class _Scanner:
         nxt = self.toks[j][2].lower() if j < len(self.toks) else ""
         if nxt in {"'", "’"} and j + 2 < len(self.toks):  # "nvidia's stock"
             nxt = self.toks[j + 2][2].lower()
-        if nxt in CUES_AFTER:
+        if nxt in CUES_AFTER or word_direction(nxt) is not None:  # "arm mooned", "zoom tanked"
             return True
         start = self.toks[i][0]
         return bool(CUE_PHRASES_BEFORE.search(self.text, max(0, start - 20), start))

@@ -40,7 +40,7 @@ _AMOUNT_AFTER = re.compile(
 _TAIL = re.compile(r"[^\w]*$")
 _REPORT_AFTER = re.compile(
     r"[\s-]*(?:fiscal\s+)?(?:earnings|results|report|reports|numbers|revenue|sales|profits?"
-    r"|guidance|call|update|print)\b",
+    r"|guidance|calls?|updates?|prints?)\b",
     re.IGNORECASE,
 )
 _QUARTER_AFTER = re.compile(r"[\s-]+quarter", re.IGNORECASE)

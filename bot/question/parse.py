@@ -14,6 +14,7 @@ from bot.question.intent import anchor_of, classify, direction_of
 from bot.question.model import EXAMPLE, MAX_CHARS, Question, QuestionError
 from bot.question.timewin import find_window
 from index.entities import EntityResolver
+from index.lexicon import CHAT_FILLER, CHAT_SYNONYMS
 from index.text import strip_controls
 
 __all__ = ["check_length", "normalize", "parse_question"]
@@ -80,9 +81,10 @@ def _keywords(text: str, skip: list[tuple[int, int]]) -> list[str]:
         if word.endswith("'s"):
             word = word[:-2]
         word = word.strip(".'-")
-        if len(word) < 2 or word.isdigit() or word in _STOP or word in _INTENT_WORDS:
+        if (len(word) < 2 or word.isdigit() or word in _STOP or word in _INTENT_WORDS
+                or word in CHAT_FILLER):
             continue
-        out.setdefault(word, None)
+        out.setdefault(CHAT_SYNONYMS.get(word, word), None)
     return list(out)
 
 
