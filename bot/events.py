@@ -35,6 +35,11 @@ ANCHOR_RARE = 2
 """An event word in at most this many passages must be in a retrieved one."""
 STORY_ZIPF = 5.5
 """Story words rarer than this in English (wordfreq Zipf) must be found beside the company."""
+STORY_NAME_ZIPF = 4.5
+"""Story words rarer than this that are no verb forms ("dividend", "stake", "accounting")
+name the story: one of them must be beside the company when the story has any (a past form
+such as "flagged" may be said otherwise)."""
+_VERB_FORM = re.compile(r"ed$")
 COMMON_ZIPF = 4.0
 """Words at least this frequent in English (wordfreq's Zipf scale) are never "named"
 terms: "blackwell" (3.3), "sora" (3.0), "deepseek" (0) are; "guidance" (4.6) is not."""
@@ -239,7 +244,11 @@ def unmatched_story(
         _words(f"{h.title} {h.text}") for h in hits
         if any(n in fold(f"{h.title} {h.text}") for n in names) or tickers & set(h.tickers)
     ]
-    if any(_stem_match(t, w) for words in about for w in words for t in story):
+    # The story's rarer names ("dividend", "stake") must be there; a verb ("flagged") may be
+    # said otherwise, so a story of verbs and common words needs any of its words.
+    names = [t for t in story if not _VERB_FORM.search(t)
+             and zipf_frequency(t, "en") < STORY_NAME_ZIPF]
+    if any(_stem_match(t, w) for words in about for w in words for t in names or story):
         return []
     return story
 

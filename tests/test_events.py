@@ -117,6 +117,23 @@ def test_the_story_is_looked_for_beside_the_company_outside_the_event():
     assert plain.subjects() == [soun, nvda]
 
 
+def test_a_story_named_by_a_noun_needs_that_noun_beside_the_company():
+    meta = [Entity(name="Meta Platforms", ticker="META")]
+    question = Question(text="meta announced its first ever dividend, how much did it rip",
+                        intent="how_much", entities=meta, tickers=["META"])
+    about = [hit("a", "Meta Platforms announced strong results and shares jumped 20%.",
+                 tickers=["META"])]
+    # "announced" is there, but the story is the dividend
+    assert unmatched_story(["announced", "dividend"], question, about) == ["announced", "dividend"]
+    # a story told by a verb and common words needs any of them ("china flagged it")
+    mu = [Entity(name="Micron", ticker="MU")]
+    question = Question(text="how much did micron drop when china flagged it",
+                        intent="how_much", entities=mu, tickers=["MU"])
+    about = [hit("b", "Micron fell 6% after China said its chips are a security risk.",
+                 tickers=["MU"])]
+    assert unmatched_story(["china", "flagged"], question, about) == []
+
+
 def test_three_letter_story_words_count():
     pltr = [Entity(name="Palantir", ticker="PLTR")]
     question = Question(text="pltr getting added to the s&p 500, how much did it pop",
