@@ -21,6 +21,7 @@ from bot.events import (
     unmatched_story,
     unnamed,
 )
+from bot.question.intent import MARKET_WORDS
 from bot.question.model import Question
 from index.embedding import Embedder
 from index.lexicon import (
@@ -237,7 +238,10 @@ class Retriever:
             e.name for e in question.entities if not reader.knows_company(e.name, e.ticker)
         ]
         missing += _years_outside(question.text, reader)
-        if question.intent in ("general", "what_happened") and not question.entities:
+        low = question.text.lower()
+        if (question.intent in ("general", "what_happened") and not question.entities
+                and not MARKET_WORDS.search(low)
+                and not any(chat_pattern(d).search(low) for d in DIRECTIONS)):
             rare = [t for t in rare_terms(self._named_terms(question)) if not self.is_ticker(t)]
             missing += unnamed(rare, keep)
         untold: list[str] = []
@@ -281,9 +285,12 @@ class Retriever:
 
     def _named_terms(self, question: Question, anchor: bool = False) -> list[str]:
         """Question words that may name a thing (no move or chat words, no misspellings of
-        them); with ``anchor``, those of the event phrase only."""
+        them, no tickers of the companies it names); with ``anchor``, those of the event
+        phrase only."""
         low = fix_typos(question.text.lower())
         moving = {w for s, e, _ in move_hits(low) for w in low[s:e].split()}
+        moving |= {e.ticker.lower() for e in [*question.entities, *question.excluded]
+                   if e.ticker}
         anchor_words = news_words((question.anchor or "").lower()).split()
         words = anchor_words if anchor else list(question.keywords) + anchor_words
         return [

@@ -110,6 +110,8 @@ _CHAT_PHRASES: dict[Direction, tuple[str, ...]] = {
         r"how\s+much\s+(?:did|has|have|had|will|does)\s+(?:[\w$'.&-]+\s+){1,3}add",
         r"(?:got|get|gets|getting|received?)\s+(?:a\s+)?(?:(?:share|stock)\s+price\s+)?"
         r"(?:lift(?:ed)?|boost(?:ed)?|bid)",
+        r"(?:record|all[-\s]time|\d+[-\s](?:day|week|month|year)|multi[-\s]year|new|fresh)"
+        r"[-\s]highs?",
     ),
     "down": (
         r"sold\s+off", r"sell(?:s|ing)?\s+off", r"hit\s+hard", r"hit\s+by",
@@ -121,6 +123,8 @@ _CHAT_PHRASES: dict[Direction, tuple[str, ...]] = {
         r"wip(?:e|ed|es|ing)\s+out", r"in\s+free-?\s?fall", r"blood\s+bath",
         r"(?:in\s+the|turned|went|closed|finished|deep\s+in\s+the|sea\s+of|is|are|was|were)"
         r"\s+red", r"red\s+(?:day|candles?|close)", r"crushed\s+by",
+        r"(?:record|all[-\s]time|\d+[-\s](?:day|week|month|year)|multi[-\s]year|new|fresh)"
+        r"[-\s]lows?",
     ),
 }
 
@@ -128,6 +132,9 @@ WINNER_CUES: tuple[str, ...] = (
     r"win", r"wins", r"won", r"winning", r"winners?", r"gainers?", r"beneficiar(?:y|ies)",
     r"c(?:a|o)me\s+out\s+(?:ahead|on\s+top)", r"benefit(?:s|ed|ted|ing|ting)?",
     r"profit(?:s|ed|ing)?\s+from", r"cash(?:ed|es|ing)?\s+in", r"big\s+win", r"upside",
+    r"(?:led|lead|leads|leading)\s+the\s+(?:charge|rally|gains?|market|s&p|nasdaq|index)",
+    r"(?:carried|carry|carries|carrying|held\s+up|holds?\s+up|holding\s+up|propped\s+up|"
+    r"props?\s+up|propping\s+up)\s+the\s+(?:market|s&p|nasdaq|index|indexes|indices)",
 )
 LOSER_CUES: tuple[str, ...] = (
     r"losers?", r"decliners?", r"fallers?", r"victims?", r"casualt(?:y|ies)",

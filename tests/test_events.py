@@ -167,3 +167,21 @@ def test_chat_naming_a_thing_no_passage_holds():
     assert unnamed(["celtics"], [celtics]) == []
     assert unnamed([], [celtics]) == []
     assert names_any(celtics, ["celtics"]) and not names_any(celtics, ["celt"])
+
+
+def test_named_terms_leave_out_chat_shorthand_and_the_companies_tickers():
+    from bot.retrieval import Retriever
+
+    retriever = Retriever.__new__(Retriever)  # _named_terms reads nothing of the index
+    sony, msft = Entity(name="Sony", ticker="SONY"), Entity(name="Microsoft", ticker="MSFT")
+    question = Question(
+        text="$sony got hit after msft beat the ftc in court in july rite?", intent="why_moved",
+        entities=[sony, msft], tickers=["SONY", "MSFT"], keywords=["ftc", "court", "rite"],
+        anchor="msft beat the ftc in court",
+    )
+    terms = retriever._named_terms(question)
+    assert "msft" not in terms and "rite" not in terms
+    assert {"ftc", "court"} <= set(terms)
+    q1 = Question(text="tsla got wrecked after its q3 print", keywords=["q3", "earnings"],
+                  anchor="q3 print")
+    assert "earnings" in retriever._named_terms(q1, anchor=True)

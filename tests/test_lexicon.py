@@ -64,13 +64,15 @@ SLANG = {
         *"""ripped rips ripping rip pumped pumps pumping mooned mooning moons rallied rallies
         surged soared jumped popped spiked skyrocketed rocketed rebounded bounced""".split(),
         "went parabolic", "going parabolic", "caught a bid", "catching a bid", "rallied hard",
-        "ran up", "shot up", "took off", "to the moon", "closed green",
+        "ran up", "shot up", "took off", "to the moon", "closed green", "ran to a 9 month high",
+        "hit a record high", "made new highs",
     ],
     "down": [
         *"""tanked tanks tanking dumped dumps dumping cratered craters cratering puked pukes
         bled bleeding wrecked rekt plunged plummeted crashed slumped sank tumbled""".split(),
         "got smoked", "got wrecked", "getting wrecked", "sold off", "selling off", "got hit",
         "took a beating", "got burned", "got crushed", "hit hard", "in the red", "nosedived",
+        "sank to a 52-week low",
     ],
 }  # fmt: skip
 
@@ -93,6 +95,9 @@ INTENTS = [
     ("what tanked chegg?", "why_moved", "down"),
     ("what ripped today?", "winners", "up"),
     ("who ripped after the nvda guidance?", "winners", "up"),
+    ("who held up the s&p during the svb mess", "winners", "up"),
+    ("which big names led the charge in the spring rally", "winners", "up"),
+    ("which megacap ran to a 9 month high after its dev conference", "winners", "up"),
     ("who came out ahead?", "winners", "up"),
     ("who came out on top after sora", "winners", "up"),
     ("who benefited from the bard demo", "winners", "up"),

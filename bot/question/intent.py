@@ -55,9 +55,10 @@ _WHY = re.compile(
 )
 _WHAT_MOVED = re.compile(r"\bwhat(?:'s| is| was)?\s+$")
 """Right before a move word: "what tanked chegg" (a cause), "what ripped today" (a list)."""
-_MARKET = re.compile(
+MARKET_WORDS = re.compile(
     r"\b(?:stocks?|shares?|market|markets|nasdaq|s&p|dow|index|sector|valuations?)\b(?!-)"
 )
+"""Words that make a question about markets (lower-case text)."""
 _MOVE = re.compile(r"\bmove[sd]?\b|\bswings?\b|\bvolatil(?:e|ity)\b")
 _WHO = re.compile(r"\bwho(?:'s|\s+else)?\b|\b(?:any(?:one|body)|what|which)\s+else\b")
 _WHO_ELSE = re.compile(r"\b(?:who|any(?:one|body)|what|which)\s+else\b")
@@ -165,7 +166,7 @@ def classify(text: str, has_company: bool, has_ticker: bool, alone: bool) -> Int
     """
     low, hits = read_moves(text)
     moved = _direction(hits) is not None
-    market = _MARKET.search(low) is not None
+    market = MARKET_WORDS.search(low) is not None
     why = _WHY.search(low)
     what = next((d for start, _, d in hits if _WHAT_MOVED.search(low, 0, start)), None)
     group = _group(low, hits, why.start() if why else len(low))
