@@ -117,7 +117,8 @@ BOUNDARY = re.compile(
 STOCK = re.compile(
     r"\b(?:shares?(?!\s+(?:the|a|an|its|his|her|their|this|that|these|those|some|many|much|"
     r"concerns?|views?|data|details|information|plans?|insights?|similar|common)\b)|stock|"
-    r"stock price|share price|ADRs?|market (?:value|cap\w*|valuation)|valuation)\b",
+    r"stock price|share price|ADRs?|market (?:value|cap\w*|valuation)|valuation|"
+    r"(?<=█ )stocks)\b",  # "Alphabet stocks rose": a company's, not a group's ("tech stocks")
     re.IGNORECASE,
 )
 MARKET_VALUE = re.compile(
@@ -136,7 +137,7 @@ INDEX_WORDS = re.compile(
     r"S&P|\b(?:Nasdaq|NYSE)\b(?![- ]listed)|\bDow\b|\bindex\b|\bindices\b|\bindexes\b|"
     r"\bComposite\b|\bRussell\b|\bNikkei\b|Hang Seng|\bKOSPI\b|\bFTSE\b|\bStoxx\b|\bDAX\b|"
     r"\bbenchmark\b|\bsector\b|\bETFs?\b|\bfunds?\b|\bbitcoin\b|\bcrypto\w*\b|\bdollar\b|"
-    r"\bstocks\b|\bmarkets?\b(?![- ](?:value|cap|valuation))",
+    r"(?<!█ )\bstocks\b|\bmarkets?\b(?![- ](?:value|cap|valuation))",
     re.IGNORECASE,
 )
 AFTER_BAD = re.compile(

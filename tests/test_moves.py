@@ -259,6 +259,10 @@ NOUN_MOVES = {
         [("GOOGL", "down", None), ("AMZN", "down", None)],
     "The report sparked a 5% jump in shares of Nvidia on Tuesday.": [("NVDA", "up", 5.0)],
     "The drop in shares of Chegg was the worst since 2021.": [("CHGG", "down", None)],
+    # "stocks" right after a company is its stock; a group's ("tech stocks") is not
+    "Alphabet stocks rose in after-hours trading on Tuesday.": [("GOOGL", "up", None)],
+    "Microsoft and Nvidia stocks jumped 3%.": [("MSFT", "up", 3.0), ("NVDA", "up", 3.0)],
+    "Tech stocks fell on Tuesday.": [],
     # a forecast, a condition or a split figure is not
     "An increase in the stock price of Microsoft is expected.": [],
     "Analysts said the deal could spark a rally in shares of Adobe.": [],
