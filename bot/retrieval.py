@@ -50,6 +50,8 @@ tank": the article saying Qualcomm shares fell)."""
 ENTITY_DISCOUNT = 0.15
 FACT_ARTICLES = 6
 """Articles reporting a move of a named company, added for "how much" and "why" questions."""
+WINDOW_MOVES_DAYS = 31
+"""Winners/losers in a window this short (and no event) also read the window's moves."""
 EVENT_AFTER_HITS = 16
 """Articles searched in the days after an event for the moves tied to it."""
 MOVER_INTENTS = ("winners", "losers")
@@ -88,6 +90,12 @@ def search_text(question: Question) -> str:
 
 
 _YEAR = re.compile(r"(?<![\w$.,])((?:19|20)\d\d)(?![\w%]|[.,]\d)")
+
+
+def _short(filters: Filters) -> bool:
+    """A window of at most ``WINDOW_MOVES_DAYS`` days."""
+    return (filters.since is not None and filters.until is not None
+            and filters.until - filters.since <= timedelta(days=WINDOW_MOVES_DAYS))
 
 
 def _years_outside(text: str, reader: IndexReader) -> list[str]:
@@ -193,6 +201,9 @@ class Retriever:
         event = None
         if question.intent in MOVER_INTENTS or question.anchor:
             event = self._event(question, reader, filters, pool)
+        if question.intent in MOVER_INTENTS and event is None and _short(filters):
+            # "which megacaps came out ahead end of april": the moves reported in the window
+            self._window_moves(question, reader, filters, pool, top)
         if question.tickers and question.intent in FACT_INTENTS:
             # "when googl tanked on the bard flub, what did msft do": the event's days first
             near = days_after(event, filters) if event is not None else None
@@ -328,6 +339,16 @@ class Retriever:
         pool.add(untied, score_scale=0.1, weight=0.35)
         return event
 
+    def _window_moves(
+        self, question: Question, reader: IndexReader, filters: Filters, pool: _Pool,
+        top: float,
+    ) -> None:  # fmt: skip
+        """For winners/losers in a short window without an event: the articles reporting a
+        company move in the asked direction then, closest to the question first."""
+        ids = reader.move_articles(filters.since, filters.until, limit=60,
+                                   direction=_LISTED[question.intent])
+        self._closest(question, reader, ids, pool, top, weight=0.7)
+
     def _facts(
         self, question: Question, reader: IndexReader, filters: Filters, pool: _Pool,
         top: float,
@@ -339,6 +360,13 @@ class Retriever:
                                             limit=60)
             if a not in pool.hits
         ]
+        self._closest(question, reader, ids, pool, top, weight=0.7)
+
+    def _closest(
+        self, question: Question, reader: IndexReader, ids: list[str], pool: _Pool,
+        top: float, weight: float,
+    ) -> None:  # fmt: skip
+        """Add the ``FACT_ARTICLES`` of ``ids`` closest to the question to ``pool``."""
         if not ids:
             return
         found = reader.article_hits(ids)
@@ -349,4 +377,4 @@ class Retriever:
         best = sorted(found.values(), key=lambda h: h.dense or 0.0, reverse=True)[:FACT_ARTICLES]
         for hit in best:
             hit.score = 0.4 * top * max(hit.dense or 0.0, 0.0)
-        pool.add(best, weight=0.7)
+        pool.add(best, weight=weight)

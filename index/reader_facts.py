@@ -125,11 +125,16 @@ class FactQueries:
         until: datetime | None = None,
         tickers: Sequence[str] = (),
         limit: int = 200,
+        direction: str | None = None,
     ) -> list[str]:
         """Original articles published in ``[since, until]`` that report a move (of one of
-        ``tickers`` when given), newest first, at most ``limit``."""
+        ``tickers`` when given; a company's move ``direction`` when given), newest first, at
+        most ``limit``."""
         clauses = ["a.duplicate_of IS NULL"]
         params: list[Any] = []
+        if direction is not None:
+            clauses.append("m.kind = 'company' AND m.direction = ?")
+            params.append(direction)
         if since is not None:
             clauses.append("a.published_ts >= ?")
             params.append(since.timestamp())

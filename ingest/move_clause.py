@@ -125,7 +125,13 @@ class Context:
                            default=0)  # fmt: skip
         clause_end = next((b.start() for b in w.BOUNDARY.finditer(flat, c.end)), len(flat))
         window = flat[clause_start : c.subject_end]
-        if w.MODAL_BEFORE.search(window) or w.FUNDAMENTAL.search(window):
+        # what moved is named after the last company before the verb ("Nvidia's revenue
+        # rose"); a figure said before that company ("reported revenue of $69.8bn ...
+        # Alphabet stocks rose") is another thing
+        named = max((h.start for h in self.hits if clause_start <= h.start < c.subject_end),
+                    default=clause_start)
+        if (w.MODAL_BEFORE.search(window) or w.FUNDAMENTAL.search(flat, named, c.subject_end)
+                or w.FUNDAMENTAL_OF.search(flat, clause_start, named)):  # "revenue at Nvidia"
             return None
         figure: dict[str, object] = {
             "magnitude": magnitude, "unit": unit,

@@ -133,6 +133,11 @@ FUNDAMENTAL = re.compile(
     r"rates?|inflation|GDP|bonds?|forecasts?|estimates?|outlook|capex|backlog)\b",
     re.IGNORECASE,
 )
+FUNDAMENTAL_OF = re.compile(
+    rf"(?:{FUNDAMENTAL.pattern})\s+(?:at|of|for|from)\s+(?:[\w'’-]+\s+){{0,3}}$",
+    re.IGNORECASE)
+"""A company's fundamental named before it: "Revenue at █ rose", "sales of the iPhone maker █
+fell"."""
 INDEX_WORDS = re.compile(
     r"S&P|\b(?:Nasdaq|NYSE)\b(?![- ]listed)|\bDow\b|\bindex\b|\bindices\b|\bindexes\b|"
     r"\bComposite\b|\bRussell\b|\bNikkei\b|Hang Seng|\bKOSPI\b|\bFTSE\b|\bStoxx\b|\bDAX\b|"

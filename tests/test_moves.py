@@ -263,6 +263,12 @@ NOUN_MOVES = {
     "Alphabet stocks rose in after-hours trading on Tuesday.": [("GOOGL", "up", None)],
     "Microsoft and Nvidia stocks jumped 3%.": [("MSFT", "up", 3.0), ("NVDA", "up", 3.0)],
     "Tech stocks fell on Tuesday.": [],
+    # a figure said before the company is another thing; one said of it is its own
+    "Google's parent company reported a revenue of $69.8bn even as it races to implement "
+    "cost-saving measures Alphabet stocks rose in after-hours trading on Tuesday.":
+        [("GOOGL", "up", None)],
+    "Revenue at Nvidia rose 20%.": [],
+    "Sales of the iPhone maker Apple fell 3%.": [],
     # a forecast, a condition or a split figure is not
     "An increase in the stock price of Microsoft is expected.": [],
     "Analysts said the deal could spark a rally in shares of Adobe.": [],
