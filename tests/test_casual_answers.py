@@ -109,3 +109,22 @@ async def test_an_anchored_events_days_are_searched_first_for_reported_moves(
     assert calls[0][0].date().isoformat() <= anchored[0][-10:] <= calls[0][1].date().isoformat()
     assert calls[1][:2] == (None, None)
     assert "SSTK" in {m.ticker for m in answer.movers}
+
+
+async def test_winners_losers_in_a_short_window_read_its_reported_moves(
+        sample_index, real_embedder, monkeypatch):
+    engine = services(sample_index, real_embedder).engine
+    reader = engine.retriever.live.reader()
+    calls: list[tuple] = []
+    moves_of = reader.move_articles
+
+    def spy(since=None, until=None, tickers=(), limit=200, direction=None):
+        calls.append((since, until, direction))
+        return moves_of(since, until, tickers, limit=limit, direction=direction)
+
+    monkeypatch.setattr(reader, "move_articles", spy)
+    answer = await engine.ask("which names bled in early may", now=TODAY)
+    assert answer.intent == "losers" and answer.covered
+    assert [(s.date().isoformat(), u.date().isoformat(), d) for s, u, d in calls] == [
+        ("2023-05-01", "2023-05-10", "down")]
+    assert "CHGG" in [m.ticker for m in answer.movers]
