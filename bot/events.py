@@ -218,7 +218,8 @@ def _misspelt(term: str, reader: IndexReader) -> bool:
 
 
 def unmatched_story(
-    terms: Iterable[str], question: Question, hits: Sequence[SearchHit]
+    terms: Iterable[str], question: Question, hits: Sequence[SearchHit],
+    moved: Sequence[SearchHit] = (),
 ) -> list[str]:
     """For "why did X move on <story>": the story's words when no passage about X names the
     story ("smci accounting scandal" on news that never reports one). Needs two or more
@@ -226,7 +227,9 @@ def unmatched_story(
 
     X is the company the question asks about: with an event naming another company ("soundhound
     mooned after nvidia disclosed a stake"), the company outside the event, whose own name is no
-    story word."""
+    story word. A story named by two or more rarer nouns ("doj sued apple for monopolizing
+    smartphones") must be told in one of the articles reporting X's move (``moved``), when
+    the news reports one."""
     subjects = question.subjects()
     own = {w for e in subjects for w in _words(e.name.split(" (")[0])}
     own |= {(e.ticker or "").lower() for e in subjects}
@@ -238,17 +241,18 @@ def unmatched_story(
     story = list(dict.fromkeys(story))
     if len(story) < 2:
         return []
+    # The story's rarer nouns ("dividend", "stake") must be there; a verb ("flagged") may be
+    # said otherwise, so a story of verbs and common words needs any of its words.
+    nouns = [t for t in story if not _VERB_FORM.search(t)
+             and zipf_frequency(t, "en") < STORY_NAME_ZIPF]
     names = [fold(e.name.split(" (")[0]) for e in subjects]
     tickers = {e.ticker for e in subjects if e.ticker}
     about = [
-        _words(f"{h.title} {h.text}") for h in hits
+        _words(f"{h.title} {h.text}")
+        for h in (moved if len(nouns) > 1 and moved else hits)
         if any(n in fold(f"{h.title} {h.text}") for n in names) or tickers & set(h.tickers)
     ]
-    # The story's rarer names ("dividend", "stake") must be there; a verb ("flagged") may be
-    # said otherwise, so a story of verbs and common words needs any of its words.
-    names = [t for t in story if not _VERB_FORM.search(t)
-             and zipf_frequency(t, "en") < STORY_NAME_ZIPF]
-    if any(_stem_match(t, w) for words in about for w in words for t in names or story):
+    if any(_stem_match(t, w) for words in about for w in words for t in nouns or story):
         return []
     return story
 

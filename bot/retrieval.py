@@ -257,7 +257,10 @@ class Retriever:
             missing += unnamed(rare, keep)
         untold: list[str] = []
         if covered and not missing and question.tickers and question.intent in FACT_INTENTS:
-            untold = unmatched_story(self._named_terms(question), question, keep)
+            asked = {e.ticker for e in question.subjects() if e.ticker}
+            moved = [h for h in keep
+                     if any(m.ticker in asked for m in moves.get(h.article_id, []))]
+            untold = unmatched_story(self._named_terms(question), question, keep, moved)
         if missing or untold:
             log.debug("not covered: %s named by the question, in no passage", missing + untold)
             covered = False

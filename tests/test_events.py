@@ -134,6 +134,24 @@ def test_a_story_named_by_a_noun_needs_that_noun_beside_the_company():
     assert unmatched_story(["china", "flagged"], question, about) == []
 
 
+def test_a_detailed_story_must_be_where_the_companys_move_is():
+    aapl = [Entity(name="Apple", ticker="AAPL")]
+    question = Question(
+        text="doj sued apple for monopolizing smartphones, how hard did aapl dump that day",
+        intent="how_much", entities=aapl, tickers=["AAPL"])
+    terms = ["doj", "sued", "monopolizing", "smartphones"]
+    review = hit("a", "Apple smartphones get a new camera.", tickers=["AAPL"])
+    moved = hit("b", "Apple shares fell 2% after weak iPhone sales.", tickers=["AAPL"])
+    # a passage about Apple names smartphones, but the one reporting its move tells no story
+    assert unmatched_story(terms, question, [review, moved], [moved]) == terms
+    assert unmatched_story(terms, question, [review, moved], []) == []
+    # one rarer noun is enough anywhere about the company
+    assert unmatched_story(["zuck", "net", "worth"], question.model_copy(
+        update={"text": "how much did zuck's net worth go up on the apple pop"}),
+        [hit("c", "Apple lifted Zuckerberg's rival fortunes.", tickers=["AAPL"]), moved],
+        [moved]) == []
+
+
 def test_three_letter_story_words_count():
     pltr = [Entity(name="Palantir", ticker="PLTR")]
     question = Question(text="pltr getting added to the s&p 500, how much did it pop",
