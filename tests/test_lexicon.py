@@ -96,6 +96,8 @@ INTENTS = [
     ("what ripped today?", "winners", "up"),
     ("who ripped after the nvda guidance?", "winners", "up"),
     ("who held up the s&p during the svb mess", "winners", "up"),
+    ("nvda got added to the dow, how'd it trade after", "why_moved", None),
+    ("intc when gelsinger got pushed out, pump or dump?", "why_moved", None),
     ("which big names led the charge in the spring rally", "winners", "up"),
     ("which megacap ran to a 9 month high after its dev conference", "winners", "up"),
     ("who came out ahead?", "winners", "up"),

@@ -38,6 +38,7 @@ the retrieval finds nothing and the bot says so. The event anchor ("after Sora")
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 from bot.question.anchor import anchor_of
 from bot.question.model import Direction, Intent
@@ -158,14 +159,23 @@ def _group(low: str, hits: list[Hit], why_at: int) -> Intent | None:
     return None
 
 
+_CONTRACTION = re.compile(r"\b(how|what|why|where|when|who)['’]d\b", re.IGNORECASE)
+"""Chat's "how'd it trade", "what'd it do": did."""
+
+
+def _either(low: str, hits: list[Hit]) -> bool:
+    """ "pump or dump?", "up or down": a move asked about, its direction open."""
+    return any(a[2] != b[2] and low[a[1] : b[0]].strip() == "or" for a, b in pairwise(hits))
+
+
 def classify(text: str, has_company: bool, has_ticker: bool, alone: bool) -> Intent:
     """The intent of a question (dates already blanked out of ``text``).
 
     ``has_ticker``: a listed company is named (a private one has no stock to move or quote);
     ``alone``: the question is only company names and filler words.
     """
-    low, hits = read_moves(text)
-    moved = _direction(hits) is not None
+    low, hits = read_moves(_CONTRACTION.sub(r"\1 did", text))
+    moved = _direction(hits) is not None or _either(low, hits)
     market = MARKET_WORDS.search(low) is not None
     why = _WHY.search(low)
     what = next((d for start, _, d in hits if _WHAT_MOVED.search(low, 0, start)), None)
