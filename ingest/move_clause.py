@@ -121,8 +121,11 @@ class Context:
         if relative is not None and not w.STOCK.search(flat, relative.end(), c.subject_end):
             # "Shares of TSMC, which makes Nvidia's chips climbed 2%": the subject is before
             c = replace(c, subject_end=relative.start())
-        clause_start = max((b.end() for b in w.BOUNDARY.finditer(flat, 0, c.subject_end)),
-                           default=0)  # fmt: skip
+        clause_start = max(
+            (b.end() for b in w.BOUNDARY.finditer(flat, 0, c.subject_end)
+             if not (b.group().lower() == "and" and w.AND_OTHERS.match(flat, b.end()))),
+            default=0,
+        )  # "Shares of Best Buy and other retailers were down": one subject
         clause_end = next((b.start() for b in w.BOUNDARY.finditer(flat, c.end)), len(flat))
         window = flat[clause_start : c.subject_end]
         # what moved is named after the last company before the verb ("Nvidia's revenue

@@ -86,6 +86,17 @@ WORD_FOLLOWER = re.compile(
     r"toward|towards|with|through|into|until|off|down|up|lower|higher|because|due)\b)",
     re.IGNORECASE,
 )
+AND_OTHERS = re.compile(
+    r"\s+(?:some\s+|several\s+|many\s+|a\s+few\s+|its\s+|their\s+)?(?:other|rivals?|peers?|"
+    r"fellow)\b", re.IGNORECASE)
+"""After "and", what keeps a subject one ("Shares of Nvidia and other chipmakers rose")."""
+COPULA_MOVE = re.compile(
+    r"\b(?:is|are|was|were|been|closed|ended|finished|traded|trading|moved|edged|ticked|went|"
+    r"remained|stayed)\s+(?:(?:sharply|slightly|modestly|significantly|steeply|solidly)\s+)?"
+    r"(?P<verb>up|down|higher|lower)\b(?!\s+(?:to|against|from|with|for|there|here)\b)",
+    re.IGNORECASE)
+"""A move said with "up"/"down" and no figure: "Shares of Best Buy were down as ...", "the
+stock closed higher" (a figure after it is read as a figure's move)."""
 WEAK_FOLLOWER = re.compile(r"\s*(?:$|[.,;:!?—–)]|ground\b)", re.IGNORECASE)
 
 MAG_RE = re.compile(
@@ -216,7 +227,8 @@ PREFILTER = re.compile(
     rf"%|\$|percent|per cent|dollars|\b{_trie(WORD_VERBS)}\b|{HEADLINE_VERB.pattern}|"
     r"\b(?:got|gets|getting|received|receives|saw|sees|enjoyed|enjoys|took|takes)\s+an?\s|"
     r"(?:record|time|day|week|month|year)s?[-\s](?:high|low)|"
-    r"\s+in\s+(?:the\s+)?(?:shares|stocks?|share\s+prices?|stock\s+prices?)\s+of\b",
+    r"\s+in\s+(?:the\s+)?(?:shares|stocks?|share\s+prices?|stock\s+prices?)\s+of\b|"
+    + COPULA_MOVE.pattern.replace("?P<verb>", ""),
     re.IGNORECASE,
 )
 CORPORATE_WORDS = frozenset(

@@ -35,7 +35,7 @@ from ingest.move_mentions import mention_hits
 
 __all__ = ["EXTRACTOR_VERSION", "article_move_text", "extract_moves"]
 
-EXTRACTOR_VERSION = 14
+EXTRACTOR_VERSION = 15
 """Bump whenever entity or move extraction changes what it finds: an ingest into an index
 built by another version re-extracts every stored article (no re-embedding)."""
 
@@ -83,6 +83,12 @@ def _word_candidates(flat: str, figures: list[Candidate]) -> list[Candidate]:
         Candidate(m["verb"], w.NOUN_MOVE_DIRECTION.get(m["verb"].lower())
                   or w.direction_of(m["verb"]), m.start(), m.start(), m.end())
         for m in nouns
+    ]
+    out += [  # "Shares of Best Buy were down as ..."
+        Candidate(m["verb"], w.direction_of(m["verb"]), m.start("verb"), m.start("verb"),
+                  m.end("verb"))
+        for m in w.COPULA_MOVE.finditer(flat)
+        if m.start("verb") not in taken
     ]
     out += [  # "hits a new all-time high", "sank to a 52-week low"
         Candidate(m["verb"], "down" if m["verb"].lower().rstrip("s").endswith("low") else "up",

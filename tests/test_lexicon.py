@@ -94,6 +94,7 @@ INTENTS = [
     ("amd pumped", "why_moved", "up"),
     ("what tanked chegg?", "why_moved", "down"),
     ("what ripped today?", "winners", "up"),
+    ("what bled on nov 21 ahead of nvda's print?", "losers", "down"),
     ("who ripped after the nvda guidance?", "winners", "up"),
     ("who held up the s&p during the svb mess", "winners", "up"),
     ("nvda got added to the dow, how'd it trade after", "why_moved", None),

@@ -268,6 +268,14 @@ NOUN_MOVES = {
     "cost-saving measures Alphabet stocks rose in after-hours trading on Tuesday.":
         [("GOOGL", "up", None)],
     "Revenue at Nvidia rose 20%.": [],
+    # "up"/"down" without a figure, after a copula, when the stock is named
+    "Shares of Best Buy and some other retailers were down as stores grappled with demand.":
+        [("BBY", "down", None)],
+    "Nvidia stock closed higher.": [("NVDA", "up", None)],
+    "Microsoft sales were up as cloud grew.": [],
+    "Intel shares were up to the task.": [],
+    "Apple was down on its luck.": [],
+    "Shares of Nvidia and other chipmakers rose.": [("NVDA", "up", None)],
     "Sales of the iPhone maker Apple fell 3%.": [],
     # a forecast, a condition or a split figure is not
     "An increase in the stock price of Microsoft is expected.": [],

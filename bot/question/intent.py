@@ -56,6 +56,11 @@ _WHY = re.compile(
 )
 _WHAT_MOVED = re.compile(r"\bwhat(?:'s| is| was)?\s+$")
 """Right before a move word: "what tanked chegg" (a cause), "what ripped today" (a list)."""
+_LIST_AFTER = re.compile(
+    r"\s*(?:$|[?.,!]|(?:on|in|ahead|after|before|when|during|this|last|today|yesterday|most|"
+    r"hardest|the\s+most|big|hard)\b)")
+"""After "what <move word>", what makes it ask for the movers, not the cause ("what bled on
+nov 21 ahead of nvda's print" is a list; "what tanked chegg" a cause)."""
 MARKET_WORDS = re.compile(
     r"\b(?:stocks?|shares?|market|markets|nasdaq|s&p|dow|index|sector|valuations?)\b(?!-)"
 )
@@ -178,7 +183,8 @@ def classify(text: str, has_company: bool, has_ticker: bool, alone: bool) -> Int
     moved = _direction(hits) is not None or _either(low, hits)
     market = MARKET_WORDS.search(low) is not None
     why = _WHY.search(low)
-    what = next((d for start, _, d in hits if _WHAT_MOVED.search(low, 0, start)), None)
+    what, what_end = next(((d, end) for start, end, d in hits
+                           if _WHAT_MOVED.search(low, 0, start)), (None, 0))
     group = _group(low, hits, why.start() if why else len(low))
     if group is not None:
         return group
@@ -187,7 +193,8 @@ def classify(text: str, has_company: bool, has_ticker: bool, alone: bool) -> Int
     ):
         return "why_moved"
     if what is not None:  # "what tanked chegg?" asks a cause, "what ripped today?" a list
-        return "why_moved" if has_ticker else "losers" if what == "down" else "winners"
+        cause = has_ticker and not _LIST_AFTER.match(low, what_end)  # not "what bled on nov 21"
+        return "why_moved" if cause else "losers" if what == "down" else "winners"
     if hits and _HOW_MUCH.search(low):
         return "how_much"
     losers, winners = _WEAK_LOSERS.search(low), _WEAK_WINNERS.search(low)
