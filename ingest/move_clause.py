@@ -159,6 +159,10 @@ class Context:
             market_value = True  # "Alphabet stock loses $100 billion"
         figure["metric"] = "market_value" if market_value else "price"
         entity = self._subject(window, clause_start, c.subject_end, stock)
+        if entity is not None and w.RECORD_MOVE.match(flat, c.verb_start) and not (
+            w.STOCK.search(window) or self._right_before(c.subject_end)
+        ):
+            return None  # "Apple's MacBook Air drops to an all-time low": a product's price
         if entity is None:
             if c.mag is not None and not stock and not re.search(r"[A-Z█]", window):
                 return Orphan(c, figure)
@@ -224,6 +228,11 @@ class Context:
             refers_to=refers_to, date_stated=stated, sentence=self.sentence,
             **figure,
         )  # fmt: skip
+
+    def _right_before(self, end: int) -> bool:
+        """Is a company named right before ``end`` (filler words aside)?"""
+        before = [h for h in self.hits if h.end <= end]
+        return bool(before) and bool(w.FILLER.match(self.flat[before[-1].end : end]))
 
     def _subject(
         self, window: str, clause_start: int, subject_end: int, stock: bool

@@ -249,6 +249,8 @@ NOUN_MOVES = {
     "Nvidia stock closed at a record high.": [("NVDA", "up", None)],
     "Chegg shares hit a 52-week low.": [("CHGG", "down", None)],
     "Microsoft hit a record high in cloud revenue.": [],
+    "Apple's MacBook Air M2 drops to an all-time low, plus the week's best tech deals.": [],
+    "Microsoft's stock hit a record high.": [("MSFT", "up", None)],
     "Adobe saw a jump in subscriptions.": [],
     # an article naming "Arm Holdings" means it by "Arm" too
     "Arm climbs 17% in Nasdaq debut. Arm Holdings, the chip design firm, began trading.":
