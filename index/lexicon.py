@@ -62,6 +62,17 @@ NEWS_NOUNS: dict[str, Direction] = {
 }  # fmt: skip
 """Nouns after a figure: "a 7% drop", "a 24% jump"."""
 
+FUNDAMENTAL = re.compile(
+    r"\b(?:revenues?|sales|profits?|earnings|income|margins?|users|subscribers|shipments|"
+    r"traffic|spending|deliveries|orders|bookings|guidance|cash|costs?|expenses|headcount|"
+    r"staff|workforce|employees|jobs|EPS|dividends?|prices|volumes?|output|production|demand|"
+    r"funding|net worth|fortune|wealth|losses|holdings|investments?|share of|market share|"
+    r"stake|ratings?|rankings?|downloads|visits|usage|adoption|sentiment|interest|yields?|"
+    r"rates?|inflation|GDP|bonds?|forecasts?|estimates?|outlook|capex|backlog)\b",
+    re.IGNORECASE,
+)
+"""What a company reports that is not its stock: "Nvidia's revenue rose 20%" is no move."""
+
 # -- chat wording: what people type in a trading channel --------------------------------------
 
 _CHAT_WORDS: dict[Direction, str] = {

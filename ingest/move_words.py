@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from index.lexicon import NEWS_NOUNS, NEWS_VERBS, Direction, news_direction
+from index.lexicon import FUNDAMENTAL, NEWS_NOUNS, NEWS_VERBS, Direction, news_direction
 
 QUALIFIERS = {
     "more than": "more than", "over": "over", "just over": "over", "above": "over",
@@ -134,15 +134,6 @@ STOCK = re.compile(
 )
 MARKET_VALUE = re.compile(
     r"\bmarket[- ](?:value|cap\w*|valuation)\b|\bwiped\b.{0,40}\boff\b", re.IGNORECASE
-)
-FUNDAMENTAL = re.compile(
-    r"\b(?:revenues?|sales|profits?|earnings|income|margins?|users|subscribers|shipments|"
-    r"traffic|spending|deliveries|orders|bookings|guidance|cash|costs?|expenses|headcount|"
-    r"staff|workforce|employees|jobs|EPS|dividends?|prices|volumes?|output|production|demand|"
-    r"funding|net worth|fortune|wealth|losses|holdings|investments?|share of|market share|"
-    r"stake|ratings?|rankings?|downloads|visits|usage|adoption|sentiment|interest|yields?|"
-    r"rates?|inflation|GDP|bonds?|forecasts?|estimates?|outlook|capex|backlog)\b",
-    re.IGNORECASE,
 )
 FUNDAMENTAL_OF = re.compile(
     rf"(?:{FUNDAMENTAL.pattern})\s+(?:at|of|for|from)\s+(?:[\w'’-]+\s+){{0,3}}$",

@@ -203,3 +203,19 @@ def test_named_terms_leave_out_chat_shorthand_and_the_companies_tickers():
     q1 = Question(text="tsla got wrecked after its q3 print", keywords=["q3", "earnings"],
                   anchor="q3 print")
     assert "earnings" in retriever._named_terms(q1, anchor=True)
+
+
+def test_a_company_named_before_a_fundamental_falling_is_not_moving():
+    from bot.answer.movers import _named_before
+    from index.lexicon import move_pattern
+    from index.text import fold
+
+    def named(sentence: str) -> bool:
+        folded = fold(sentence)
+        moves = [m.start() for m in move_pattern("down").finditer(folded)]
+        return _named_before(folded, "AMD", "AMD", moves)
+
+    assert named("AMD tumbled on the news.")
+    assert named("Shares of AMD fell after the report.")
+    assert not named("AMD reported an 18% decline in year-over-year revenue.")
+    assert not named("AMD revenue fell in the quarter.")

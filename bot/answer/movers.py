@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from bot.answer.evidence import Evidence
 from bot.question.model import Question
-from index.lexicon import move_pattern
+from index.lexicon import FUNDAMENTAL, move_pattern
 from index.reader import SearchHit
 from index.records import Move
 from index.text import fold, split_sentences
@@ -31,6 +31,9 @@ subject of."""
 _SPEAKS = re.compile(r"\b(?:says?|said|analysts?|upgrad\w*|downgrad\w*|notes?|expects?|"
                      r"thinks?|believes?|predicts?|estimates?)\b")
 """Between a name and a move word, these make the name a speaker, not the mover."""
+_OF_FUNDAMENTAL = re.compile(
+    rf"\w+\s+(?:\w+\s+)?in\s+(?:[\w-]+\s+){{0,2}}(?:{FUNDAMENTAL.pattern})", re.IGNORECASE)
+"""A move word followed by what fell or rose: "a decline in year-over-year revenue"."""
 KEEP_SHARE = 0.2
 """Winners/losers scoring below this share of the strongest one are left out."""
 _WORD = re.compile(r"[a-z0-9]+")
@@ -200,7 +203,9 @@ def _named_before(folded: str, name: str, ticker: str, moves: list[int]) -> bool
     for found in re.finditer("|".join(rf"\b{re.escape(n)}\b" for n in names), folded):
         for move in moves:
             gap = folded[found.end() : move]
-            if move >= found.end() and len(gap) <= SUBJECT_REACH and not _SPEAKS.search(gap):
+            after = folded[move : move + SUBJECT_REACH]
+            if (move >= found.end() and len(gap) <= SUBJECT_REACH and not _SPEAKS.search(gap)
+                    and not FUNDAMENTAL.search(gap) and not _OF_FUNDAMENTAL.match(after)):
                 return True
     return False
 
