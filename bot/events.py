@@ -45,6 +45,9 @@ COMMON_ZIPF = 4.0
 terms: "blackwell" (3.3), "sora" (3.0), "deepseek" (0) are; "guidance" (4.6) is not."""
 MISSPELT_MIN = 3
 """A word one edit away from an index word with at least this many passages is a typo."""
+_FIGURE_TERM = re.compile(
+    r"^(?:\d[\d.,]*(?:k|m|mn|b|bn|t|tn|x|s|st|nd|rd|th|am|pm|pct|%)?|[qh][1-4]|fy\d{2,4})$")
+"""A figure, an ordinal or a period ("4b", "650b", "21st", "q2", "fy24"), not a model name."""
 _RATIO = re.compile(r"\b(\d+)\s*-?\s*for\s*-?\s*(\d+)\b")
 """A stock split's ratio, "10 for 1" or "10-for-1": one named term."""
 _GENERIC = frozenset(
@@ -143,18 +146,24 @@ def missing_terms(
     anchored = {_clean(t) for t in anchor_terms}
     out = []
     for term in dict.fromkeys(_clean(t) for t in [*terms, *anchored]):
-        if len(term) < 4 or term in _GENERIC or is_move_word(term):
-            continue
-        if any(c.isdigit() for c in term):
-            if "-" in term and not reader.has_phrase(term.split("-")):
+        code = any(c.isdigit() for c in term)  # "h20", "b200", "o1", "gpt-5", "10-for-1"
+        if code and "-" in term:
+            if not reader.has_phrase(term.split("-")):
                 out.append(term)
             continue
-        if zipf_frequency(term, "en") >= COMMON_ZIPF:
-            continue  # an everyday word ("guidance") names no product or event
-        docs = max((reader.term_docs(form) for part in term.split("-")
-                    for form in _singular(part)), default=0)
+        if code:
+            if len(term) < 2 or _FIGURE_TERM.match(term):
+                continue  # "4b", "q2", "21st": figures and periods
+            docs = reader.term_docs(term)
+        else:
+            if len(term) < 4 or term in _GENERIC or is_move_word(term):
+                continue
+            if zipf_frequency(term, "en") >= COMMON_ZIPF:
+                continue  # an everyday word ("guidance") names no product or event
+            docs = max((reader.term_docs(form) for part in term.split("-")
+                        for form in _singular(part)), default=0)
         if docs == 0:
-            if is_ticker(term) or _misspelt(term, reader):
+            if is_ticker(term) or (not code and _misspelt(term, reader)):
                 continue
             out.append(term)
         elif term in anchored and docs <= ANCHOR_RARE and term not in seen:

@@ -21,7 +21,7 @@ from bot.events import (
     unmatched_story,
     unnamed,
 )
-from bot.question.intent import MARKET_WORDS
+from bot.question.intent import is_chat
 from bot.question.model import Question
 from index.embedding import Embedder
 from index.lexicon import (
@@ -50,6 +50,9 @@ tank": the article saying Qualcomm shares fell)."""
 ENTITY_DISCOUNT = 0.15
 FACT_ARTICLES = 6
 """Articles reporting a move of a named company, added for "how much" and "why" questions."""
+CHAT_MARGIN = 0.1
+"""How much closer than the threshold the best passage must be for chat that names no company,
+market word, move or rare word ("best pizza in nyc")."""
 WINDOW_MOVES_DAYS = 31
 """Winners/losers in a window this short (and no event) also read the window's moves."""
 EVENT_AFTER_HITS = 16
@@ -249,12 +252,13 @@ class Retriever:
             e.name for e in question.entities if not reader.knows_company(e.name, e.ticker)
         ]
         missing += _years_outside(question.text, reader)
-        low = question.text.lower()
-        if (question.intent in ("general", "what_happened") and not question.entities
-                and not MARKET_WORDS.search(low)
-                and not any(chat_pattern(d).search(low) for d in DIRECTIONS)):
+        if is_chat(question):
+            # chat naming no company, market or move: about the news only if a passage holds
+            # its rare words ("darktrace"), or is clearly close ("best pizza in nyc" is not)
             rare = [t for t in rare_terms(self._named_terms(question)) if not self.is_ticker(t)]
             missing += unnamed(rare, keep)
+            if not (rare and not missing) and relevance < self.threshold + CHAT_MARGIN:
+                covered = False
         untold: list[str] = []
         if covered and not missing and question.tickers and question.intent in FACT_INTENTS:
             asked = {e.ticker for e in question.subjects() if e.ticker}

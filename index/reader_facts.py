@@ -105,9 +105,12 @@ class FactQueries:
         return min((self._doc_count(tok) for tok in fts_tokens(term)), default=0)
 
     def knows_company(self, name: str, ticker: str | None) -> bool:
-        """Does any article name this company (by ticker, else by name)?"""
-        column, value = ("ticker", ticker.upper()) if ticker else ("name", name)
-        return bool(self._query(f"SELECT 1 FROM entities WHERE {column} = ? LIMIT 1", [value]))
+        """Does any article name this company, by ticker or by name (the news may give
+        another listing of it: "GOOG" in a question, "GOOGL" in the articles)?"""
+        if ticker and self._query("SELECT 1 FROM entities WHERE ticker = ? LIMIT 1",
+                                  [ticker.upper()]):
+            return True
+        return bool(self._query("SELECT 1 FROM entities WHERE name = ? LIMIT 1", [name]))
 
     def has_phrase(self, words: Sequence[str]) -> bool:
         """Does any passage contain these words in a row ("10 for 1")?"""

@@ -389,3 +389,20 @@ def test_parse_is_fast(resolver: EntityResolver) -> None:
             ask(resolver, text)
             timings.append(time.perf_counter() - start)
     assert statistics.median(timings) < 0.005
+
+
+@pytest.mark.parametrize(("text", "chat"), [
+    ("best pizza in nyc", True),
+    ("did the knicks win last night", True),
+    ("what did the EU vote on?", True),
+    ("darktrace", True),
+    ("why did nvda rip", False),
+    ("what are the top AI stocks?", False),
+    ("who won from the AI chip boom?", False),
+    ("did chegg tank", False),
+])
+def test_chat_naming_no_company_market_or_move(resolver: EntityResolver, text: str,
+                                               chat: bool) -> None:
+    from bot.question.intent import is_chat
+
+    assert is_chat(ask(resolver, text)) is chat

@@ -249,8 +249,9 @@ class _Scanner:
         cue, lone = self.cue(i, j), self.lone(i, j)
         if symbol.isupper():
             ok = company.curated or cue or lone
-        else:  # "nvda", "pltr": a curated company's symbol that is no English word
-            ok = company.curated and (cue or lone or len(symbol) >= 3)
+        else:  # "nvda", "pltr": a curated company's symbol that is no English word; any
+            # other's before a stock cue ("did mstr pump", "crwd stock")
+            ok = (company.curated or cue) and (cue or lone or len(symbol) >= 3)
         if not ok:
             return 0, None
         return j - i, _Hit(start, end, company, "cashtag", symbol.upper())

@@ -41,8 +41,8 @@ import re
 from itertools import pairwise
 
 from bot.question.anchor import anchor_of
-from bot.question.model import Direction, Intent
-from index.lexicon import move_hits
+from bot.question.model import Direction, Intent, Question
+from index.lexicon import DIRECTIONS, chat_pattern, move_hits
 from index.typos import fix_typos
 
 __all__ = ["anchor_of", "classify", "direction_of", "read_moves"]
@@ -171,6 +171,15 @@ _CONTRACTION = re.compile(r"\b(how|what|why|where|when|who)['’]d\b", re.IGNORE
 def _either(low: str, hits: list[Hit]) -> bool:
     """ "pump or dump?", "up or down": a move asked about, its direction open."""
     return any(a[2] != b[2] and low[a[1] : b[0]].strip() == "or" for a, b in pairwise(hits))
+
+
+def is_chat(question: Question) -> bool:
+    """A question naming no company, market word or move ("best pizza in nyc", "did the knicks
+    win"): about the news only if the news holds what it names."""
+    low = question.text.lower()
+    return (question.intent in ("general", "what_happened") and not question.entities
+            and not MARKET_WORDS.search(low)
+            and not any(chat_pattern(d).search(low) for d in DIRECTIONS))
 
 
 def classify(text: str, has_company: bool, has_ticker: bool, alone: bool) -> Intent:
