@@ -219,3 +219,33 @@ def test_a_company_named_before_a_fundamental_falling_is_not_moving():
     assert named("Shares of AMD fell after the report.")
     assert not named("AMD reported an 18% decline in year-over-year revenue.")
     assert not named("AMD revenue fell in the quarter.")
+
+
+class _Docs:
+    """The two look-ups ``missing_terms`` makes of an index."""
+
+    def __init__(self, docs: dict[str, int], phrases: set[str] = frozenset()) -> None:
+        self.docs, self.phrases = docs, phrases
+
+    def term_docs(self, term: str) -> int:
+        return self.docs.get(term, 0)
+
+    def has_phrase(self, words) -> bool:
+        return " ".join(words) in self.phrases
+
+
+def test_model_names_with_digits_no_article_holds_are_missing():
+    from bot.events import missing_terms
+
+    reader = _Docs({"h100": 8, "launch": 50, "h20": 2}, {"gpt 4"})
+    hits = [hit("a", "Nvidia sells the H100 to China.")]
+    never = lambda term: False  # noqa: E731
+    assert missing_terms(["o1", "launch"], [], hits, reader, never) == ["o1"]
+    assert missing_terms(["h100", "b200"], [], hits, reader, never) == ["b200"]
+    # figures and periods are no names; phrases with a hyphen are looked up as phrases
+    assert missing_terms(["4b", "q2", "21st", "gpt-4"], [], hits, reader, never) == []
+    assert missing_terms(["gpt-5"], [], hits, reader, never) == ["gpt-5"]
+    # a rare model name of the event must be in a retrieved passage
+    assert missing_terms([], ["h20"], hits, reader, never) == ["h20"]
+    assert missing_terms([], ["h20"], [hit("b", "The H20 chip for China.")], reader,
+                         never) == []

@@ -148,3 +148,22 @@ def test_live_index_swaps_to_new_generation_and_gc_keeps_a_few(tmp_path, fake_em
     # The old reader's files were deleted under it, yet it still answers (open handles).
     assert first.dense(np.ones(64, dtype=np.float32) / 8.0, 2)
     live.close()
+
+
+def test_a_company_is_known_by_any_listing_or_by_its_name(tmp_path, fake_embedder):
+    docs = [("g1", "Alphabet beats", "Alphabet shares rose.", "GOOGL", "2023-04-25")]
+    with IndexWriter(tmp_path, fake_embedder.model_id, fake_embedder.dimension, 256) as writer:
+        for aid, title, text, ticker, day in docs:
+            published = datetime.fromisoformat(day).replace(tzinfo=UTC)
+            article = Article(url=f"https://example.com/{aid}", title=title, text=text,
+                              published=published, outlet="Example",
+                              entities=[Entity(name="Alphabet (Google)", ticker=ticker)])
+            writer.store.upsert_article(aid, article, "h-" + aid, None, [], None, writer.started)
+            chunk = Chunk(position=0, text=text, tokens=5, tickers=[ticker])
+            writer.store.add_chunks(aid, title, published, [chunk], [chunk_id(aid, 0)])
+            writer.add_vectors([chunk_id(aid, 0)], fake_embedder.encode([text]))
+        writer.commit({"seen": 1}, ["test"])
+    reader = IndexReader.open(tmp_path)
+    assert reader.knows_company("Alphabet (Google)", "GOOGL")
+    assert reader.knows_company("Alphabet (Google)", "GOOG")  # another listing, same name
+    assert not reader.knows_company("Microstrategy", "MSTR")

@@ -172,6 +172,8 @@ COMPANIES = [
     ("arm debut in sept, did it pop?", ["ARM"], ["Arm Holdings"]),
     ("arm mooned like 50% after earnings", ["ARM"], ["Arm Holdings"]),
     ("did zoom tank?", ["ZM"], ["Zoom"]),
+    ("did mstr pump", ["MSTR"], ["Microstrategy"]),
+    ("crwd stock", ["CRWD"], ["CrowdStrike"]),
     ("tell me about Samsung", ["005930.KS"], ["Samsung Electronics"]),
     ("any intel on nvidia?", ["NVDA"], ["Nvidia"]),
     ("zoom", ["ZM"], ["Zoom"]),
