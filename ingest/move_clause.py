@@ -111,10 +111,13 @@ class Context:
             magnitude, unit = _magnitude(c.mag)
             if magnitude <= 0 or (unit == "%" and c.direction == "down" and magnitude > 100):
                 return None
-        elif not (w.WEAK_FOLLOWER if c.verb.lower() in w.WEAK_VERBS else w.WORD_FOLLOWER).match(
-            flat, c.end
-        ) and not w.RECORD_MOVE.match(flat, c.verb_start):  # its own check: RECORD_NOT_STOCK
-            return None  # "Intel fell behind", "Microsoft added Copilot"
+        elif not (
+            w.WEAK_FOLLOWER if c.verb.lower() in w.WEAK_VERBS
+            and not w.STOCK_BEFORE.search(flat, 0, c.verb_start) else w.WORD_FOLLOWER
+        ).match(flat, c.end) and not w.RECORD_MOVE.match(flat, c.verb_start):
+            # "Intel fell behind", "Microsoft added Copilot"; but "Microsoft stock is gaining
+            # after ..." (a record has its own check: RECORD_NOT_STOCK)
+            return None
         if w.AFTER_BAD.match(flat, c.end):
             return None
         relative = w.OPEN_RELATIVE.search(flat, 0, c.subject_end)

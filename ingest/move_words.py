@@ -97,6 +97,10 @@ COPULA_MOVE = re.compile(
     re.IGNORECASE)
 """A move said with "up"/"down" and no figure: "Shares of Best Buy were down as ...", "the
 stock closed higher" (a figure after it is read as a figure's move)."""
+STOCK_BEFORE = re.compile(
+    r"\b(?:shares?|stocks?|stock\s+price|share\s+price)\s+(?:(?:is|are|was|were|has|have|had|"
+    r"been|also|still|now)\s+)*$", re.IGNORECASE)
+"""A stock noun right before a weak move verb: "Microsoft stock is gaining after ..."."""
 WEAK_FOLLOWER = re.compile(r"\s*(?:$|[.,;:!?—–)]|ground\b)", re.IGNORECASE)
 
 MAG_RE = re.compile(

@@ -278,6 +278,10 @@ NOUN_MOVES = {
     "Intel shares were up to the task.": [],
     "Apple was down on its luck.": [],
     "Shares of Nvidia and other chipmakers rose.": [("NVDA", "up", None)],
+    # a weak verb ("gain", "lose") after a stock noun is a move whatever follows
+    "Microsoft stock is gaining after the software giant said Sam Altman would lead a team.":
+        [("MSFT", "up", None)],
+    "Microsoft gained ground in cloud.": [],
     "Sales of the iPhone maker Apple fell 3%.": [],
     # a forecast, a condition or a split figure is not
     "An increase in the stock price of Microsoft is expected.": [],

@@ -37,7 +37,7 @@ _STOP = frozenset(
     which while who who's whom why why's will with won't would you your yours yet any anything
     something thing things really still also going gonna wanna hey hi hello thanks thank vs
     versus via per e.g eg i.e ie since among amid think say said guys anybody someone how'd
-    what'd why'd who'd where'd when'd""".split()
+    whats what'd why'd who'd where'd when'd""".split()
 )
 _INTENT_WORDS = frozenset(
     """happened happen happening news latest update updates quote quotes price prices trading
