@@ -48,6 +48,7 @@ MISSPELT_MIN = 3
 _FIGURE_TERM = re.compile(
     r"^(?:\d[\d.,]*(?:k|m|mn|b|bn|t|tn|x|s|st|nd|rd|th|am|pm|pct|%)?|[qh][1-4]|fy\d{2,4})$")
 """A figure, an ordinal or a period ("4b", "650b", "21st", "q2", "fy24"), not a model name."""
+_LETTERS_DIGITS = re.compile(r"[a-z&]+|\d+")
 _RATIO = re.compile(r"\b(\d+)\s*-?\s*for\s*-?\s*(\d+)\b")
 """A stock split's ratio, "10 for 1" or "10-for-1": one named term."""
 _GENERIC = frozenset(
@@ -154,7 +155,9 @@ def missing_terms(
         if code:
             if len(term) < 2 or _FIGURE_TERM.match(term):
                 continue  # "4b", "q2", "21st": figures and periods
-            docs = reader.term_docs(term)
+            docs = max(reader.term_docs(form) for form in _singular(term, 2))
+            if docs == 0 and reader.has_phrase(_LETTERS_DIGITS.findall(term)):
+                continue  # "s&p500", "gpt5": written apart in the news
         else:
             if len(term) < 4 or term in _GENERIC or is_move_word(term):
                 continue
@@ -199,10 +202,11 @@ def ratio_terms(text: str) -> list[str]:
     return [f"{a}-for-{b}" for a, b in _RATIO.findall(fold(text))]
 
 
-def _singular(word: str) -> list[str]:
-    """``word`` and, for a plural, its singular forms ("blowups" -> "blowup")."""
+def _singular(word: str, shortest: int = 5) -> list[str]:
+    """``word`` and, for a plural of ``shortest`` letters or more, its singular forms
+    ("blowups" -> "blowup", "h100s" -> "h100")."""
     forms = [word]
-    if len(word) > 4 and word.endswith("s") and not word.endswith("ss"):
+    if len(word) >= shortest and word.endswith("s") and not word.endswith("ss"):
         forms.append(word[:-1])
         if word.endswith("es"):
             forms.append(word[:-2])

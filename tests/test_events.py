@@ -249,3 +249,12 @@ def test_model_names_with_digits_no_article_holds_are_missing():
     assert missing_terms([], ["h20"], hits, reader, never) == ["h20"]
     assert missing_terms([], ["h20"], [hit("b", "The H20 chip for China.")], reader,
                          never) == []
+
+
+def test_model_names_in_plural_or_glued_to_a_figure_are_read_as_the_news_writes_them():
+    from bot.events import missing_terms
+
+    reader = _Docs({"h100": 8}, {"s&p 500", "gpt 5"})
+    never = lambda term: False  # noqa: E731
+    assert missing_terms(["h100s", "s&p500", "gpt5"], [], [], reader, never) == []
+    assert missing_terms(["b200s"], [], [], reader, never) == ["b200s"]

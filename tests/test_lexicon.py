@@ -95,6 +95,7 @@ INTENTS = [
     ("what tanked chegg?", "why_moved", "down"),
     ("what ripped today?", "winners", "up"),
     ("what bled on nov 21 ahead of nvda's print?", "losers", "down"),
+    ("did semis rip", "why_moved", "up"),
     ("who ripped after the nvda guidance?", "winners", "up"),
     ("who held up the s&p during the svb mess", "winners", "up"),
     ("nvda got added to the dow, how'd it trade after", "why_moved", None),

@@ -62,7 +62,8 @@ _LIST_AFTER = re.compile(
 """After "what <move word>", what makes it ask for the movers, not the cause ("what bled on
 nov 21 ahead of nvda's print" is a list; "what tanked chegg" a cause)."""
 MARKET_WORDS = re.compile(
-    r"\b(?:stocks?|shares?|market|markets|nasdaq|s&p|dow|index|sector|valuations?)\b(?!-)"
+    r"\b(?:stocks?|shares?|market|markets|nasdaq|s&p|dow|index|sector|valuations?|semis|"
+    r"semiconductors?|chipmakers?|megacaps?|mega-caps?|faang|mag(?:nificent)?\s*(?:7|seven))\b(?!-)"
 )
 """Words that make a question about markets (lower-case text)."""
 _MOVE = re.compile(r"\bmove[sd]?\b|\bswings?\b|\bvolatil(?:e|ity)\b")
