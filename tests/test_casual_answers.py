@@ -89,18 +89,24 @@ async def test_how_much_puts_the_figure_sentence_first(sample_index, real_embedd
     assert [m.ticker for m in answer.movers] == ["NVDA"]
 
 
-async def test_an_anchored_events_days_are_searched_first_for_reported_moves(
-        sample_index, real_embedder, monkeypatch):
-    engine = services(sample_index, real_embedder).engine
+def spy_move_articles(engine, monkeypatch) -> list[tuple]:
+    """Record (since, until, tickers, direction) of each look-up of reported-move articles."""
     reader = engine.retriever.live.reader()
     calls: list[tuple] = []
     moves_of = reader.move_articles
 
-    def spy(since=None, until=None, tickers=(), limit=200):
-        calls.append((since, until, tuple(tickers)))
-        return moves_of(since, until, tickers, limit=limit)
+    def spy(since=None, until=None, tickers=(), limit=200, direction=None):
+        calls.append((since, until, tuple(tickers), direction))
+        return moves_of(since, until, tickers, limit=limit, direction=direction)
 
     monkeypatch.setattr(reader, "move_articles", spy)
+    return calls
+
+
+async def test_an_anchored_events_days_are_searched_first_for_reported_moves(
+        sample_index, real_embedder, monkeypatch):
+    engine = services(sample_index, real_embedder).engine
+    calls = spy_move_articles(engine, monkeypatch)
     answer = await engine.ask("when adobe tanked on the sora news, what did sstk do", now=TODAY)
     anchored = [a for a in answer.assumptions if a.startswith("anchored on")]
     assert anchored, answer.assumptions
@@ -114,17 +120,9 @@ async def test_an_anchored_events_days_are_searched_first_for_reported_moves(
 async def test_winners_losers_in_a_short_window_read_its_reported_moves(
         sample_index, real_embedder, monkeypatch):
     engine = services(sample_index, real_embedder).engine
-    reader = engine.retriever.live.reader()
-    calls: list[tuple] = []
-    moves_of = reader.move_articles
-
-    def spy(since=None, until=None, tickers=(), limit=200, direction=None):
-        calls.append((since, until, direction))
-        return moves_of(since, until, tickers, limit=limit, direction=direction)
-
-    monkeypatch.setattr(reader, "move_articles", spy)
+    calls = spy_move_articles(engine, monkeypatch)
     answer = await engine.ask("which names bled in early may", now=TODAY)
     assert answer.intent == "losers" and answer.covered
-    assert [(s.date().isoformat(), u.date().isoformat(), d) for s, u, d in calls] == [
+    assert [(s.date().isoformat(), u.date().isoformat(), d) for s, u, _, d in calls] == [
         ("2023-05-01", "2023-05-10", "down")]
     assert "CHGG" in [m.ticker for m in answer.movers]
