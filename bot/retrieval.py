@@ -5,40 +5,34 @@ one passage per article, and a judgement of whether the news covers it at all.""
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable
 from datetime import timedelta
 
 from bot.answer.evidence import Coverage, Event, Evidence
-from bot.events import (
-    days_after,
-    find_event,
+from bot.events import days_after, find_event, ties
+from bot.news_terms import (
     missing_terms,
+    named_terms,
     names_any,
     rare_terms,
     ratio_terms,
-    ties,
+    search_text,
     unmatched_story,
     unnamed,
+    with_names,
+    years_outside,
 )
 from bot.question.intent import is_chat
 from bot.question.model import Question
 from index.embedding import Embedder
 from index.lexicon import (
-    CHAT_FILLER,
-    DIRECTIONS,
     SEARCH_VERBS,
     Direction,
-    chat_pattern,
-    move_hits,
-    news_words,
-    word_direction,
 )
 from index.reader import Filters, IndexReader, SearchHit
 from index.records import Move
 from index.search import LiveIndex, Searcher
 from index.text import fold
-from index.typos import fix_typos, fix_word
 
 log = logging.getLogger(__name__)
 
@@ -63,51 +57,10 @@ FACT_INTENTS = ("why_moved", "how_much")
 """Questions about a named company's move: the articles reporting its moves are evidence."""
 
 
-def with_names(text: str, question: Question) -> str:
-    """Tickers written as company names ("amzn" means nothing to the embedding model)."""
-    for entity in [*question.entities, *question.excluded]:
-        if entity.ticker:
-            name = entity.name.split(" (")[0]
-            pattern = rf"(?<![\w$])\$?{re.escape(entity.ticker)}(?!\w)"
-            text = re.sub(pattern, name, text, flags=re.IGNORECASE)
-    return text
-
-
-def search_text(question: Question) -> str:
-    """The question as news would word it: tickers as company names, misspellings fixed,
-    chat move words ("got smoked", "ripped") replaced by the verbs news uses ("shares fell",
-    "shares rose"); winner/loser cues ("who won", "who benefited") stay as they are."""
-    text = with_names(news_words(fix_typos(question.text.lower())), question)
-    out, last = [], 0
-    spans = sorted(
-        (m.start(), m.end(), direction)
-        for direction in DIRECTIONS for m in chat_pattern(direction).finditer(text)
-    )
-    for start, end, direction in spans:
-        if start < last:
-            continue
-        out += [text[last:start], f"shares {SEARCH_VERBS[direction][0]}"]
-        last = end
-    out.append(text[last:])
-    return " ".join("".join(out).split())
-
-
-_YEAR = re.compile(r"(?<![\w$.,])((?:19|20)\d\d)(?![\w%]|[.,]\d)")
-
-
 def _short(filters: Filters) -> bool:
     """A window of at most ``WINDOW_MOVES_DAYS`` days."""
     return (filters.since is not None and filters.until is not None
             and filters.until - filters.since <= timedelta(days=WINDOW_MOVES_DAYS))
-
-
-def _years_outside(text: str, reader: IndexReader) -> list[str]:
-    """Years the question names ("at wwdc 2024") that no article of the index is from."""
-    oldest, newest = reader.manifest.oldest_article, reader.manifest.newest_article
-    if oldest is None or newest is None:
-        return []
-    return [y for y in dict.fromkeys(_YEAR.findall(text))
-            if not oldest.year <= int(y) <= newest.year]
 
 
 def _mentions(hit: SearchHit, question: Question) -> bool:
@@ -217,7 +170,7 @@ class Retriever:
         direction = _LISTED.get(question.intent, question.move_direction)
         # "how much had worldcoin dropped": a move tells only in a passage naming the subject
         subject = [] if question.intent in MOVER_INTENTS else rare_terms(
-            self._named_terms(question))
+            named_terms(question))
         for article_id, hit in pool.hits.items():
             if question.entities and _mentions(hit, question):
                 pool.scores[article_id] += NAMED_BOOST * top
@@ -245,17 +198,17 @@ class Retriever:
         # row cites them.
         keep = ranked + [h for h in ordered[k:] if moves.get(h.article_id)]
         missing = missing_terms(
-            self._named_terms(question) + ratio_terms(question.text),
-            self._named_terms(question, anchor=True), keep, reader, self.is_ticker,
+            named_terms(question) + ratio_terms(question.text),
+            named_terms(question, anchor=True), keep, reader, self.is_ticker,
         )
         missing += [
             e.name for e in question.entities if not reader.knows_company(e.name, e.ticker)
         ]
-        missing += _years_outside(question.text, reader)
+        missing += years_outside(question.text, reader)
         if is_chat(question):
             # chat naming no company, market or move: about the news only if a passage holds
             # its rare words ("darktrace"), or is clearly close ("best pizza in nyc" is not)
-            rare = [t for t in rare_terms(self._named_terms(question)) if not self.is_ticker(t)]
+            rare = [t for t in rare_terms(named_terms(question)) if not self.is_ticker(t)]
             missing += unnamed(rare, keep)
             if not (rare and not missing) and relevance < self.threshold + CHAT_MARGIN:
                 covered = False
@@ -264,7 +217,7 @@ class Retriever:
             asked = {e.ticker for e in question.subjects() if e.ticker}
             moved = [h for h in keep
                      if any(m.ticker in asked for m in moves.get(h.article_id, []))]
-            untold = unmatched_story(self._named_terms(question), question, keep, moved)
+            untold = unmatched_story(named_terms(question), question, keep, moved)
         if missing or untold:
             log.debug("not covered: %s named by the question, in no passage", missing + untold)
             covered = False
@@ -300,22 +253,6 @@ class Retriever:
             m.kind == "company" and m.direction == direction
             for a in [*event.article_ids, *week] for m in moves.get(a, [])
         )
-
-    def _named_terms(self, question: Question, anchor: bool = False) -> list[str]:
-        """Question words that may name a thing (no move or chat words, no misspellings of
-        them, no tickers of the companies it names); with ``anchor``, those of the event
-        phrase only."""
-        low = fix_typos(question.text.lower())
-        moving = {w for s, e, _ in move_hits(low) for w in low[s:e].split()}
-        moving |= {e.ticker.lower() for e in [*question.entities, *question.excluded]
-                   if e.ticker}
-        anchor_words = news_words((question.anchor or "").lower()).split()
-        words = anchor_words if anchor else list(question.keywords) + anchor_words
-        return [
-            w for w in dict.fromkeys(words)
-            if w not in moving and fix_word(w) is None and word_direction(w) is None
-            and w.strip("?!.,") not in CHAT_FILLER
-        ]
 
     def _event(
         self, question: Question, reader: IndexReader, filters: Filters, pool: _Pool

@@ -9,9 +9,8 @@ from bot.answer import Evidence
 from bot.answer.compose import assumptions
 from bot.answer.evidence import Event
 from bot.answer.movers import excluded_plans, plan_movers
-from bot.events import names_any, rare_terms, ratio_terms, unmatched_story, unnamed
+from bot.news_terms import names_any, rare_terms, ratio_terms, search_text, unmatched_story, unnamed
 from bot.question.model import Question
-from bot.retrieval import search_text
 from index.reader import SearchHit
 from index.records import Entity, Move
 
@@ -188,21 +187,20 @@ def test_chat_naming_a_thing_no_passage_holds():
 
 
 def test_named_terms_leave_out_chat_shorthand_and_the_companies_tickers():
-    from bot.retrieval import Retriever
+    from bot.news_terms import named_terms
 
-    retriever = Retriever.__new__(Retriever)  # _named_terms reads nothing of the index
     sony, msft = Entity(name="Sony", ticker="SONY"), Entity(name="Microsoft", ticker="MSFT")
     question = Question(
         text="$sony got hit after msft beat the ftc in court in july rite?", intent="why_moved",
         entities=[sony, msft], tickers=["SONY", "MSFT"], keywords=["ftc", "court", "rite"],
         anchor="msft beat the ftc in court",
     )
-    terms = retriever._named_terms(question)
+    terms = named_terms(question)
     assert "msft" not in terms and "rite" not in terms
     assert {"ftc", "court"} <= set(terms)
     q1 = Question(text="tsla got wrecked after its q3 print", keywords=["q3", "earnings"],
                   anchor="q3 print")
-    assert "earnings" in retriever._named_terms(q1, anchor=True)
+    assert "earnings" in named_terms(q1, anchor=True)
 
 
 def test_a_company_named_before_a_fundamental_falling_is_not_moving():
@@ -235,7 +233,7 @@ class _Docs:
 
 
 def test_model_names_with_digits_no_article_holds_are_missing():
-    from bot.events import missing_terms
+    from bot.news_terms import missing_terms
 
     reader = _Docs({"h100": 8, "launch": 50, "h20": 2}, {"gpt 4"})
     hits = [hit("a", "Nvidia sells the H100 to China.")]
@@ -252,7 +250,7 @@ def test_model_names_with_digits_no_article_holds_are_missing():
 
 
 def test_model_names_in_plural_or_glued_to_a_figure_are_read_as_the_news_writes_them():
-    from bot.events import missing_terms
+    from bot.news_terms import missing_terms
 
     reader = _Docs({"h100": 8}, {"s&p 500", "gpt 5"})
     never = lambda term: False  # noqa: E731
