@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Sequence
 from wordfreq import zipf_frequency
 
 from bot.question.model import WORD, Question
+from bot.question.periods import MONTHS
 from index.lexicon import (
     CHAT_FILLER,
     DIRECTIONS,
@@ -51,6 +52,11 @@ _FIGURE_TERM = re.compile(
     r"^(?:\d[\d.,]*(?:k|m|mn|b|bn|t|tn|x|s|st|nd|rd|th|am|pm|pct|%)?|[qh][1-4]|fy\d{2,4})$")
 """A figure, an ordinal or a period ("4b", "650b", "21st", "q2", "fy24"), not a model name."""
 _LETTERS_DIGITS = re.compile(r"[a-z&]+|\d+")
+_NUMBERED = re.compile(
+    r"\b([a-z][a-z-]{2,})\s+(\d{1,2})\b(?![.,:/%]\d|\s*(?:%|percent|pct|points?|pts|days?|"
+    r"weeks?|months?|years?|hours?|hrs?|mins?|minutes?|x|bucks|dollars|bn|b|m|k|am|pm|st|nd|"
+    r"rd|th)\b)")
+"""A name and its version number apart ("llama 3", "gpt 5", "iphone 16")."""
 _RATIO = re.compile(r"\b(\d+)\s*-?\s*for\s*-?\s*(\d+)\b")
 """A stock split's ratio, "10 for 1" or "10-for-1": one named term."""
 
@@ -138,6 +144,18 @@ def unnamed(terms: list[str], hits: Sequence[SearchHit]) -> list[str]:
 def ratio_terms(text: str) -> list[str]:
     """Split ratios in ``text`` as single terms ("10 for 1" -> "10-for-1")."""
     return [f"{a}-for-{b}" for a, b in _RATIO.findall(fold(text))]
+
+
+def numbered_terms(text: str, is_ticker: Callable[[str], bool]) -> list[str]:
+    """Names with a version number said apart ("did meta moon after llama 3 dropped" ->
+    "llama-3"), as one term: the news holding "Llama 2" does not hold "Llama 3". Only for
+    words rarer in English than ``COMMON_ZIPF`` (not "top 5", "day 2"), no month ("nov 21")
+    or ticker ("nvda 10")."""
+    return [
+        f"{word}-{number}" for word, number in _NUMBERED.findall(fix_typos(fold(text)))
+        if word not in MONTHS and word not in GENERIC and not is_move_word(word)
+        and zipf_frequency(word, "en") < COMMON_ZIPF and not is_ticker(word)
+    ]
 
 
 def _singular(word: str, shortest: int = 5) -> list[str]:

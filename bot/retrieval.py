@@ -14,6 +14,7 @@ from bot.news_terms import (
     missing_terms,
     named_terms,
     names_any,
+    numbered_terms,
     rare_terms,
     ratio_terms,
     search_text,
@@ -24,6 +25,7 @@ from bot.news_terms import (
 )
 from bot.question.intent import is_chat
 from bot.question.model import Question
+from bot.story_kinds import untold_kind
 from index.embedding import Embedder
 from index.lexicon import (
     SEARCH_VERBS,
@@ -49,6 +51,8 @@ CHAT_MARGIN = 0.1
 market word, move or rare word ("best pizza in nyc")."""
 WINDOW_MOVES_DAYS = 31
 """Winners/losers in a window this short (and no event) also read the window's moves."""
+DAY_MOVES_DAYS = 2
+"""Winners/losers on a day ("who ripped on jul 18") read that day's moves, event or not."""
 EVENT_AFTER_HITS = 16
 """Articles searched in the days after an event for the moves tied to it."""
 MOVER_INTENTS = ("winners", "losers")
@@ -57,10 +61,10 @@ FACT_INTENTS = ("why_moved", "how_much")
 """Questions about a named company's move: the articles reporting its moves are evidence."""
 
 
-def _short(filters: Filters) -> bool:
-    """A window of at most ``WINDOW_MOVES_DAYS`` days."""
+def _short(filters: Filters, days: int = WINDOW_MOVES_DAYS) -> bool:
+    """A window of at most ``days`` days."""
     return (filters.since is not None and filters.until is not None
-            and filters.until - filters.since <= timedelta(days=WINDOW_MOVES_DAYS))
+            and filters.until - filters.since <= timedelta(days=days))
 
 
 def _mentions(hit: SearchHit, question: Question) -> bool:
@@ -157,9 +161,13 @@ class Retriever:
         event = None
         if question.intent in MOVER_INTENTS or question.anchor:
             event = self._event(question, reader, filters, pool)
-        if question.intent in MOVER_INTENTS and event is None and _short(filters):
-            # "which megacaps came out ahead end of april": the moves reported in the window
-            self._window_moves(question, reader, filters, pool, top)
+        if question.intent in MOVER_INTENTS and (
+            _short(filters) if event is None else _short(filters, DAY_MOVES_DAYS)
+        ):
+            # "which megacaps came out ahead end of april": the moves reported in the window;
+            # "who ripped on jul 18, msft on copilot?": the day's moves beside the event's
+            self._window_moves(question, reader, filters, pool, top,
+                               weight=0.7 if event is None else 0.5)
         if question.tickers and question.intent in FACT_INTENTS:
             # "when googl tanked on the bard flub, what did msft do": the event's days first
             near = days_after(event, filters) if event is not None else None
@@ -198,7 +206,8 @@ class Retriever:
         # row cites them.
         keep = ranked + [h for h in ordered[k:] if moves.get(h.article_id)]
         missing = missing_terms(
-            named_terms(question) + ratio_terms(question.text),
+            named_terms(question) + ratio_terms(question.text)
+            + numbered_terms(question.text, self.is_ticker),
             named_terms(question, anchor=True), keep, reader, self.is_ticker,
         )
         missing += [
@@ -218,6 +227,10 @@ class Retriever:
             moved = [h for h in keep
                      if any(m.ticker in asked for m in moves.get(h.article_id, []))]
             untold = unmatched_story(named_terms(question), question, keep, moved)
+        if covered and not missing and not untold:
+            people = [t for t in rare_terms(named_terms(question)) if not self.is_ticker(t)]
+            untold = [said] if (said := untold_kind(question, people, keep)) else []
+        missing = list(dict.fromkeys(missing))
         if missing or untold:
             log.debug("not covered: %s named by the question, in no passage", missing + untold)
             covered = False
@@ -285,13 +298,13 @@ class Retriever:
 
     def _window_moves(
         self, question: Question, reader: IndexReader, filters: Filters, pool: _Pool,
-        top: float,
+        top: float, weight: float,
     ) -> None:  # fmt: skip
-        """For winners/losers in a short window without an event: the articles reporting a
-        company move in the asked direction then, closest to the question first."""
+        """For winners/losers in a short window: the articles reporting a company move in the
+        asked direction then, closest to the question first."""
         ids = reader.move_articles(filters.since, filters.until, limit=60,
                                    direction=_LISTED[question.intent])
-        self._closest(question, reader, ids, pool, top, weight=0.7)
+        self._closest(question, reader, ids, pool, top, weight=weight)
 
     def _facts(
         self, question: Question, reader: IndexReader, filters: Filters, pool: _Pool,

@@ -181,9 +181,14 @@ CHAT_FILLER = frozenset(
 )
 """Chat shorthand that names nothing ("tsla got wrecked after its q3 print rite?"): never a
 question's keyword, event or story word."""
-CHAT_SYNONYMS: dict[str, str] = {"print": "earnings", "prints": "earnings"}
-"""Chat words for what the news calls otherwise ("after its q3 print": its earnings)."""
-_SYNONYM = re.compile(r"\b(" + "|".join(CHAT_SYNONYMS) + r")\b")
+CHAT_SYNONYMS: dict[str, str] = {
+    "print": "earnings", "prints": "earnings", "blowup": "collapse", "blowups": "collapse",
+    "blow-up": "collapse", "blow-ups": "collapse", "ath": "all-time high",
+    "aths": "all-time highs", "mcap": "market value", "divvy": "dividend",
+}
+"""Chat words for what the news calls otherwise ("after its q3 print": its earnings; "the
+bank blowups": the bank collapse; "a new ath": a new all-time high)."""
+_SYNONYM = re.compile(r"\b(" + "|".join(map(re.escape, CHAT_SYNONYMS)) + r")\b")
 
 
 def news_words(text: str) -> str:

@@ -256,3 +256,16 @@ def test_model_names_in_plural_or_glued_to_a_figure_are_read_as_the_news_writes_
     never = lambda term: False  # noqa: E731
     assert missing_terms(["h100s", "s&p500", "gpt5"], [], [], reader, never) == []
     assert missing_terms(["b200s"], [], [], reader, never) == ["b200s"]
+
+
+def test_names_with_a_version_number_said_apart_are_one_term():
+    from bot.news_terms import missing_terms, numbered_terms
+
+    never = lambda term: False  # noqa: E731
+    assert numbered_terms("did meta moon after llama 3 dropped", never) == ["llama-3"]
+    # months, common words, units and tickers are no version numbers
+    assert numbered_terms("what bled on nov 21, top 5 names, up 10 pct", never) == []
+    assert numbered_terms("nvda 10 days later", never) == []
+    assert numbered_terms("arm 2 weeks after", lambda t: t == "arm") == []
+    reader = _Docs({"llama": 9}, {"llama 2"})
+    assert missing_terms(["llama-3", "llama-2"], [], [], reader, never) == ["llama-3"]

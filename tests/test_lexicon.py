@@ -298,3 +298,12 @@ def test_typo_expands_to_its_spelling_and_news_verbs() -> None:
     terms = query_terms("why did chegg tankd")
     assert terms[:2] == ["chegg", "tankd"] and "tanked" in terms and "plummeted" in terms
     assert query_terms("think tank report") == ["think", "tank", "report"]
+
+
+def test_chat_nouns_read_as_the_news_words_them() -> None:
+    from index.lexicon import news_words
+
+    assert news_words("who held up thru the bank blowups") == "who held up thru the bank collapse"
+    assert news_words("nvda at a new ath after its q3 print") == \
+        "nvda at a new all-time high after its q3 earnings"
+    assert news_words("a path to growth") == "a path to growth"  # whole words only

@@ -208,7 +208,8 @@ def assumptions(question: Question, evidence: Evidence) -> list[str]:
     if evidence.untold:
         about = " or ".join(e.name for e in question.subjects())
         named = ", ".join(f"\u201c{t}\u201d" for t in evidence.untold)
-        notes.append(f"no passage about {about} mentions {named}")
+        notes.append(f"no passage about {about} mentions {named}" if about
+                     else f"no passage tells {named}")
     return notes
 
 

@@ -15,6 +15,11 @@ MAX_PER_SOURCE = 2
 MAX_CHARS = 700
 _WORD = re.compile(r"[a-z0-9]+")
 _NUMBER = re.compile(r"\d")
+_QUESTION_FIGURE = re.compile(
+    r"(?<![\w.])\$?(\d+(?:\.\d+)?)\s*(?:%|percent|pct|bn?|billion|tn?|trillion|mn?|million)(?!\w)")
+"""A figure the asker states ("added like $650b", "cut by 70%+"): the sentence stating it
+is the one they remember."""
+FIGURE_BOOST = 0.8
 _STOP = frozenset(
     "the a an of to in on for and or is are was were be did do does what who why how which with "
     "from after before about at by it its this that as than into".split()
@@ -55,6 +60,10 @@ def _score(sentence: str, question: Question, rank: int, from_move: bool) -> flo
         score += 1.0
     if from_move:
         score += 0.5
+    for figure in _QUESTION_FIGURE.findall(question.text.lower()):
+        if re.search(rf"(?<![\d.]){re.escape(figure)}(?![\d]|\.\d)", sentence):
+            score += FIGURE_BOOST
+            break
     if len(sentence) < 30 or sentence.endswith("?"):
         score -= 1.0
     if len(sentence) > 400:

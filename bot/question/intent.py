@@ -176,9 +176,10 @@ def _either(low: str, hits: list[Hit]) -> bool:
 
 def is_chat(question: Question) -> bool:
     """A question naming no company, market word or move ("best pizza in nyc", "did the knicks
-    win"): about the news only if the news holds what it names."""
+    win", "who won the super bowl"): about the news only if the news holds what it names."""
     low = question.text.lower()
-    return (question.intent in ("general", "what_happened") and not question.entities
+    return (question.intent in ("general", "what_happened", "winners", "losers")
+            and not question.entities and not question.excluded
             and not MARKET_WORDS.search(low)
             and not any(chat_pattern(d).search(low) for d in DIRECTIONS))
 

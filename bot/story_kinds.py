@@ -1,0 +1,93 @@
+"""Stories of a kind the news tells in its own words: an exit ("gelsinger got pushed out"),
+an index inclusion ("nvda got added to the dow").
+
+A question built on such a story is covered only when a sentence of a retrieved passage
+tells one of the kind about whom the question names: the person, else the company. Their
+words are common, so the rare-term checks of ``bot.news_terms`` pass them ("dow" and
+"added" are in countless passages about Nvidia, none telling that it joined the Dow).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from bot.question.model import WORD, Question
+from index.reader import SearchHit
+from index.text import fold
+
+_INDEXES = r"(?:the\s+)?(?:dow(?:\s+jones)?|s&p(?:\s*500)?|nasdaq[\s-]?100|russell\s*\d*|index)"
+
+
+@dataclass(frozen=True)
+class StoryKind:
+    """``asked``: how a question says the story; ``told``: the words a news sentence
+    telling it holds (all of them, each a regex); ``person``: told of a person when the
+    question names one."""
+
+    name: str
+    asked: re.Pattern[str]
+    told: tuple[re.Pattern[str], ...]
+    person: bool
+
+
+STORY_KINDS = (
+    StoryKind(
+        "exit",
+        re.compile(r"\b(?:pushed out|forced out|ousted|got fired|(?<!the )fired(?! up)|sacked|"
+                   r"booted|canned|step(?:s|ped|ping)? down|resign(?:s|ed|ation)?|quit|"
+                   r"retir(?:es|ed|ement)|got the boot)\b"),
+        (re.compile(r"\b(?:oust\w*|fir(?:ed|es|ing)|forced out|pushed out|step(?:s|ped|ping)? "
+                    r"down|resign\w*|retir\w*|depart\w*|exit\w*|sack\w*|dismiss\w*|"
+                    r"remov(?:ed|al)|quit\w*|leav(?:es|ing)|booted)\b"),),
+        person=True,
+    ),
+    StoryKind(
+        "inclusion",
+        re.compile(r"\b(?:(?:added|admitted|promoted)\s+(?:in)?to|join(?:s|ed|ing)?|"
+                   r"(?:got|gets|getting|went)\s+(?:in)?to|enter(?:s|ed|ing)?|"
+                   r"inclu(?:ded|sion)\s+in)\s+" + _INDEXES + r"(?!\s*(?:club|\w+ club))"
+                   r"|\b(?:dow|s&p(?:\s*500)?|index)\s+(?:inclusion|add(?:ition)?)\b"),
+        (re.compile(r"\b(?:dow|s&p|nasdaq[\s-]?100|russell|index)\b"),
+         re.compile(r"\b(?:(?:add(?:s|ed|ing|ition)?)\s+(?:\w+\s+)?to|join\w*|inclu\w+|"
+                    r"enter\w*\s+the|replac\w+)\b")),
+        person=False,
+    ),
+)
+
+_SENTENCE = re.compile(r"(?<=[.!?])\s+")
+
+
+def asked_story(text: str) -> tuple[StoryKind, str] | None:
+    """The kind of story the question is built on and its words, if any."""
+    low = fold(text)
+    for kind in STORY_KINDS:
+        if m := kind.asked.search(low):
+            return kind, m.group()
+    return None
+
+
+def untold_kind(question: Question, people: Iterable[str], hits: Sequence[SearchHit]) -> str:
+    """The question's words for its story when no sentence of ``hits`` tells a story of that
+    kind about whom it names; "" when one does or the question tells no such story.
+
+    ``people``: the question's rare words that name no company ("gelsinger", "altman"); the
+    story is told of them when the kind is told of people, else of the companies it asks
+    about (name or ticker)."""
+    found = asked_story(question.text)
+    if found is None:
+        return ""
+    kind, said = found
+    who = {p for p in people if p} if kind.person else set()
+    if not who:
+        who = {w for e in question.subjects()
+               for w in WORD.findall(fold(e.name.split(" (")[0])) if len(w) > 2}
+        who |= {e.ticker.lower() for e in question.subjects() if e.ticker}
+    if not who:
+        return ""
+    for hit in hits:
+        for sentence in _SENTENCE.split(fold(f"{hit.title}. {hit.text}")):
+            if set(WORD.findall(sentence)) & who and all(t.search(sentence) for t in kind.told):
+                return ""
+    return said

@@ -1,0 +1,70 @@
+"""Stories of a kind told in common words: an exit, an index inclusion (bot.story_kinds)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from bot.question.model import Question
+from bot.story_kinds import asked_story, untold_kind
+from index.reader import SearchHit
+from index.records import Entity
+
+INTEL = Entity(name="Intel", ticker="INTC")
+NVIDIA = Entity(name="Nvidia", ticker="NVDA")
+
+
+def hit(aid: str, text: str, title: str = "t") -> SearchHit:
+    return SearchHit(
+        article_id=aid, chunk_id=abs(hash(aid)) % 10_000, position=0, url=f"https://x/{aid}",
+        title=title, outlet="o", published=datetime(2023, 2, 8, tzinfo=UTC), text=text,
+        tickers=[], score=1.0, dense=0.6,
+    )
+
+
+def asking(text: str, *entities: Entity) -> Question:
+    return Question(text=text, intent="why_moved", entities=list(entities),
+                    tickers=[e.ticker for e in entities if e.ticker])
+
+
+@pytest.mark.parametrize(("text", "kind", "said"), [
+    ("did intc dump when gelsinger got pushed out", "exit", "pushed out"),
+    ("snow after slootman stepped down?", "exit", "stepped down"),
+    ("nvda got added to the dow, how'd it trade after", "inclusion", "added to the dow"),
+    ("dell joined the s&p 500, did it pop", "inclusion", "joined the s&p 500"),
+    ("pltr s&p inclusion pump", "inclusion", "s&p inclusion"),
+    ("which chip stock joined the trillion dollar club", None, None),
+    ("nvda fired up the rally", None, None),
+    ("why did nvda rip", None, None),
+])
+def test_the_story_kind_a_question_is_built_on(text: str, kind: str | None,
+                                               said: str | None) -> None:
+    found = asked_story(text)
+    assert (found[0].name, found[1]) == (kind, said) if found else kind is None
+
+
+def test_an_exit_must_be_told_of_the_person_the_question_names() -> None:
+    question = asking("did intc dump when gelsinger got pushed out", INTEL)
+    about = [hit("a", "Intel shares fell 9% as CEO Pat Gelsinger warned on sales."),
+             hit("b", "Intel said its finance chief resigned.")]
+    # Gelsinger is in the news, an Intel exit too, but no sentence tells Gelsinger's exit.
+    assert untold_kind(question, ["gelsinger"], about) == "pushed out"
+    about.append(hit("c", "Pat Gelsinger was ousted by the board on Sunday."))
+    assert untold_kind(question, ["gelsinger"], about) == ""
+    # Without a person named, the company's own exit story counts.
+    assert untold_kind(asking("did intc dump when the cfo resigned", INTEL), [], about[:2]) == ""
+
+
+def test_an_inclusion_needs_the_company_the_index_and_the_joining_in_one_sentence() -> None:
+    question = asking("nvda got added to the dow, how'd it trade after", NVIDIA)
+    about = [hit("a", "The Dow fell 1% while Nvidia added 3%."),
+             hit("b", "Nvidia rose. The Dow will add Intel next week.")]
+    assert untold_kind(question, [], about) == "added to the dow"
+    about.append(hit("c", "Nvidia will replace Intel in the Dow Jones Industrial Average."))
+    assert untold_kind(question, [], about) == ""
+
+
+def test_questions_without_such_a_story_or_anyone_to_tell_it_of_pass() -> None:
+    assert untold_kind(asking("why did nvda rip", NVIDIA), [], []) == ""
+    assert untold_kind(asking("who got added to the s&p"), [], []) == ""
