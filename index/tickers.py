@@ -45,6 +45,7 @@ _LEGAL = {
 _GENERIC = {
     "technologies", "technology", "systems", "platforms", "software", "networks",
     "semiconductor", "semiconductors", "interactive", "communications", "labs", "computer",
+    "global", "markets", "hotels",
 }  # fmt: skip
 _FUND = re.compile(
     r"\b(ETF|ETN|Fund|iShares|SPDR|ProShares|Direxion|Invesco QQQ|Acquisition|Portfolio)\b",

@@ -144,6 +144,13 @@ def test_sec_names_with_legal_suffix_stripped(resolver: EntityResolver) -> None:
     ]  # fmt: skip
 
 
+def test_sec_names_without_a_generic_last_word(resolver: EntityResolver) -> None:
+    # "Coinbase Global", "Robinhood Markets": the news writes "Coinbase", "Robinhood"
+    found = resolver.find("Shares of Coinbase and Robinhood rallied with bitcoin.")
+    assert tickers(found) == ["COIN", "HOOD"]
+    assert tickers(resolver.find("Global markets rallied.")) == []
+
+
 def test_longest_name_wins(resolver: EntityResolver) -> None:
     assert tickers(resolver.find("Apple Hospitality REIT is not Apple.")) == ["APLE", "AAPL"]
     assert tickers(resolver.find("Match Group owns Tinder.")) == ["MTCH"]

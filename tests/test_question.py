@@ -179,6 +179,10 @@ COMPANIES = [
     ("zoom", ["ZM"], ["Zoom"]),
     ("WDAY stock", ["WDAY"], ["Workday"]),
     ("news on scale ai", [], ["Scale AI"]),
+    ("how did doordash do after earnings", ["DASH"], ["DoorDash"]),
+    ("how did coinbase trade", ["COIN"], ["Coinbase Global"]),
+    ("did robinhood pump", ["HOOD"], ["Robinhood Markets"]),
+    ("how did workday trade", ["WDAY"], ["Workday"]),
     # precision: ordinary words, acronyms and non-company senses give nothing
     ("apple pie recipe", [], []),
     ("amazon rainforest fires", [], []),
@@ -192,6 +196,8 @@ COMPANIES = [
     ("what are the top AI stocks?", [], []),
     ("HBM stocks", [], []),
     ("the tree sap", [], []),
+    ("did my target go up", [], []),  # an ordinary word: an SEC name needs a cue
+    ("the best buy for a gaming pc", [], []),
 ]
 
 

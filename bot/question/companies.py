@@ -24,15 +24,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from wordfreq import zipf_frequency
+
 from index.entities import EntityResolver
 from index.lexicon import word_direction
 from index.records import Entity
-from index.tickers import Company, NameForm, is_common, tokens
+from index.tickers import Company, NameForm, is_common, name_key, tokens
 
 __all__ = ["CompanyMatch", "find_companies"]
 
 CUES_AFTER = frozenset(
-    "stock shares share price quote ticker earnings calls puts chart options ipo debut".split()
+    "stock shares share price quote ticker earnings calls puts chart options ipo debut "
+    "trade traded trading".split()
 )
 """Words after a name or symbol that say it is a listed company ("zoom stock")."""
 CUE_PHRASES_BEFORE = re.compile(
@@ -77,6 +80,9 @@ PLAIN_BEFORE = frozenset(
     where whether if than then but so news stock stocks shares""".split()
 )
 """Words that may precede a lower-case multi-word alias of common words ("on scale ai")."""
+BRAND_ZIPF = 3.0
+"""An SEC name with a word rarer than this in English (wordfreq Zipf) is a company in lower
+case too, without a stock cue ("how did doordash do")."""
 MAX_NAME_TOKENS = 8
 """Longest name tried in the casual pass (tokens, punctuation included)."""
 _HOW_RANK = {"markup": 0, "cashtag": 1, "exchange": 2, "alias": 3, "name": 4}
@@ -200,6 +206,9 @@ class _Scanner:
             return None  # one key, two companies: not resolvable without capitals
         if self.cue(i, j) or self.lone(i, j):
             return entries[0]
+        for entry in entries:
+            if entry.how == "name" and _no_word(entry.form):
+                return entry  # "how did crowdstrike do": no English sense to mistake
         surface = self.text[self.toks[i][0] : self.toks[j - 1][1]]
         for entry in entries:
             if entry.how != "alias" or entry.check:
@@ -255,6 +264,13 @@ class _Scanner:
         if not ok:
             return 0, None
         return j - i, _Hit(start, end, company, "cashtag", symbol.upper())
+
+
+def _no_word(form: str) -> bool:
+    """An SEC name no English reader would take for words ("crowdstrike", "goldman
+    sachs"): one of its words is rarer than ``BRAND_ZIPF``."""
+    words = [w for w in name_key(form).split() if w.isalpha()]
+    return bool(words) and min(zipf_frequency(w, "en") for w in words) < BRAND_ZIPF
 
 
 def _ticker_for(resolver: EntityResolver, company: Company, symbol: str | None) -> str | None:
