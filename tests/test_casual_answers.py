@@ -126,3 +126,14 @@ async def test_winners_losers_in_a_short_window_read_its_reported_moves(
     assert [(s.date().isoformat(), u.date().isoformat(), d) for s, u, _, d in calls] == [
         ("2023-05-01", "2023-05-10", "down")]
     assert "CHGG" in [m.ticker for m in answer.movers]
+
+
+async def test_winners_on_a_day_read_the_days_moves_beside_the_event(
+        sample_index, real_embedder, monkeypatch):
+    engine = services(sample_index, real_embedder).engine
+    calls = spy_move_articles(engine, monkeypatch)
+    answer = await engine.ask("who ripped on may 25 off nvda's blowout forecast", now=TODAY)
+    assert answer.intent == "winners" and answer.covered
+    assert any(a.startswith("anchored on") for a in answer.assumptions), answer.assumptions
+    assert [(s.date().isoformat(), d) for s, _, _, d in calls][:1] == [("2023-05-25", "up")]
+    assert "NVDA" in [m.ticker for m in answer.movers]
