@@ -127,6 +127,9 @@ def test_describe_move_formats():
     m = moves()
     assert describe_move(m[2]) == "market value down more than $70 million"
     assert describe_move(m[0].model_copy(update={"qualifier": None, "magnitude": 7.5})) == "down 7.5%"
+    # "climbed as much as 1.81%" is read with the qualifier "up to"
+    assert describe_move(m[0].model_copy(update={"qualifier": "up to", "magnitude": 1.81,
+                                                 "direction": "up"})) == "up as much as 1.81%"
 
 
 def test_losers_named_in_a_falling_sentence_without_figures_are_listed():

@@ -40,12 +40,17 @@ QuoteResult = Quote | QuoteUnavailable
 CloseResult = HistoricalClose | QuoteUnavailable
 
 
+_SAID = {"up to": "as much as"}
+"""Qualifiers as an answer says them: "up as much as 1.8%", not "up up to 1.8%"."""
+
+
 def describe_move(move: Move) -> str:
     """ "down more than 7%", "market value down more than $70 million"."""
     what = "market value " if move.metric == "market_value" else ""
     if move.magnitude is None:  # "shares of Chegg plunged": no figure stated
         return f"{what}{move.direction}, no figure stated"
-    qualifier = f"{move.qualifier} " if move.qualifier else ""
+    said = _SAID.get(move.qualifier or "", move.qualifier)
+    qualifier = f"{said} " if said else ""
     amount = f"{move.magnitude:g}%" if move.unit == "%" else _money(move.magnitude)
     return f"{what}{move.direction} {qualifier}{amount}"
 

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from bot.answer.evidence import Evidence
+from bot.answer.sectors import asked_sectors, placed
 from bot.question.model import Question
 from index.lexicon import FUNDAMENTAL, move_pattern
 from index.reader import SearchHit
@@ -137,7 +138,9 @@ def plan_movers(question: Question, evidence: Evidence) -> list[MoverPlan]:
         for entity in question.entities:  # the companies asked about, with their quotes
             plan = MoverPlan(entity.name, entity.ticker, entity.kind)
             plans.setdefault(plan.key, plan)
-    if question.intent not in ("losers", "winners", "why_moved", "how_much", "what_happened"):
+    asks_which = question.intent == "general" and WHICH.search(question.text) is not None
+    if question.intent not in ("losers", "winners", "why_moved", "how_much",
+                               "what_happened") and not asks_which:
         return list(plans.values())[:MAX_MOVERS]
     direction = wanted_direction(question)
     restrict = not listing and bool(named)
@@ -169,6 +172,8 @@ def plan_movers(question: Question, evidence: Evidence) -> list[MoverPlan]:
             if entity.ticker and _key(entity.ticker, entity.name) not in skip:
                 plans.setdefault(entity.ticker,
                                  MoverPlan(entity.name, entity.ticker, entity.kind))
+    if listing and not plans and WHICH.search(question.text):
+        _add_named(plans, hits[:1], evidence, skip)  # "which chip stock joined the $1tn club"
     elif question.intent in ("what_happened", "general") and WHICH.search(question.text):
         _add_named(plans, hits[:3], evidence, skip)
     for plan in plans.values():
@@ -177,10 +182,28 @@ def plan_movers(question: Question, evidence: Evidence) -> list[MoverPlan]:
         plans.values(),
         key=lambda p: (p.key not in named, not (p.moves or p.mentioned_in), -p.strength),
     )
+    if listing and (kinds := asked_sectors(question.text)):
+        # "which chip stocks got lifted": the movers the news places among chip stocks
+        counts = {p.key: placed(_names(p), kinds, evidence.hits,
+                                [m.sentence for _, m in p.moves]) for p in ordered}
+        most = max((n for key, n in counts.items() if key not in named), default=0)
+        if most:
+            ordered = [p for p in ordered if counts[p.key] == most or p.key in named]
     if listing and ordered:
         best = max(p.strength for p in ordered)
         ordered = [p for p in ordered if p.strength >= KEEP_SHARE * best or p.key in named]
     return ordered[:MAX_MOVERS]
+
+
+def _names(plan: MoverPlan) -> list[str]:
+    """How the news may name a mover: "Alphabet (Google)" as alphabet, google, googl;
+    "Meta Platforms" as meta too."""
+    base, _, alias = plan.name.partition(" (")
+    names = [fold(base), fold(alias.rstrip(")")), (plan.ticker or "").casefold()]
+    words = fold(base).split()
+    if len(words) > 1 and len(words[0]) > 3:
+        names.append(words[0])
+    return [n for n in names if n]
 
 
 def excluded_plans(question: Question, evidence: Evidence) -> list[MoverPlan]:
