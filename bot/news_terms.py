@@ -141,6 +141,22 @@ def unnamed(terms: list[str], hits: Sequence[SearchHit]) -> list[str]:
     return [] if any(names_any(h, terms) for h in hits) else list(terms)
 
 
+def unheld(terms: Iterable[str], hits: Sequence[SearchHit]) -> list[str]:
+    """For chat naming no company: the words no one passage holds with the others ("how tall
+    is lebron james": a passage naming LeBron James says nothing of his height); [] when a
+    passage holds them all."""
+    words = [w for t in terms if len(w := _clean(t)) > 2 and w not in GENERIC]
+    best: list[str] = words
+    for hit in hits:
+        held = words_of(f"{hit.title} {hit.text}")
+        lacking = [w for w in words if not any(_stem_match(w, h) for h in held)]
+        if len(lacking) < len(best):
+            best = lacking
+        if not best:
+            return []
+    return best
+
+
 def ratio_terms(text: str) -> list[str]:
     """Split ratios in ``text`` as single terms ("10 for 1" -> "10-for-1")."""
     return [f"{a}-for-{b}" for a, b in _RATIO.findall(fold(text))]

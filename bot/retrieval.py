@@ -18,6 +18,7 @@ from bot.news_terms import (
     rare_terms,
     ratio_terms,
     search_text,
+    unheld,
     unmatched_story,
     unnamed,
     with_names,
@@ -49,6 +50,8 @@ FACT_ARTICLES = 6
 CHAT_MARGIN = 0.1
 """How much closer than the threshold the best passage must be for chat that names no company,
 market word, move or rare word ("best pizza in nyc")."""
+CHAT_HELD_MARGIN = 0.15
+"""Chat less close than the threshold plus this needs one passage holding all its words."""
 WINDOW_MOVES_DAYS = 31
 """Winners/losers in a window this short (and no event) also read the window's moves."""
 DAY_MOVES_DAYS = 2
@@ -219,6 +222,10 @@ class Retriever:
             # its rare words ("darktrace"), or is clearly close ("best pizza in nyc" is not)
             rare = [t for t in rare_terms(named_terms(question)) if not self.is_ticker(t)]
             missing += unnamed(rare, keep)
+            if not missing and relevance < self.threshold + CHAT_HELD_MARGIN:
+                # not clearly close: its words must be in one passage ("how tall is lebron
+                # james" on news naming LeBron James for something else)
+                missing += unheld(named_terms(question), keep)
             if not (rare and not missing) and relevance < self.threshold + CHAT_MARGIN:
                 covered = False
         untold: list[str] = []

@@ -1,5 +1,5 @@
 """Stories of a kind the news tells in its own words: an exit ("gelsinger got pushed out"),
-an index inclusion ("nvda got added to the dow").
+an index inclusion ("nvda got added to the dow"), a stock split ("the 10 for 1 split").
 
 A question built on such a story is covered only when a sentence of a retrieved passage
 tells one of the kind about whom the question names: the person, else the company. Their
@@ -54,9 +54,16 @@ STORY_KINDS = (
                     r"enter\w*\s+the|replac\w+)\b")),
         person=False,
     ),
+    StoryKind(
+        "split",
+        re.compile(r"\b(?:\d+\s*-?\s*for\s*-?\s*\d+\s+)?(?:stock\s+)?split\b"),
+        (re.compile(r"\bsplit"),),
+        person=False,
+    ),
 )
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
+_RATIO = re.compile(r"\b(\d+)\s*-?\s*for\s*-?\s*(\d+)\b")
 
 
 def asked_story(text: str) -> tuple[StoryKind, str] | None:
@@ -79,6 +86,9 @@ def untold_kind(question: Question, people: Iterable[str], hits: Sequence[Search
     if found is None:
         return ""
     kind, said = found
+    told = list(kind.told)
+    if ratio := _RATIO.search(said):  # "the 10 for 1 split": that split, not the 4-for-1
+        told.append(re.compile(rf"\b{ratio[1]}\s*-?\s*for\s*-?\s*{ratio[2]}\b"))
     who = {p for p in people if p} if kind.person else set()
     if not who:
         who = {w for e in question.subjects()
@@ -88,6 +98,6 @@ def untold_kind(question: Question, people: Iterable[str], hits: Sequence[Search
         return ""
     for hit in hits:
         for sentence in _SENTENCE.split(fold(f"{hit.title}. {hit.text}")):
-            if set(WORD.findall(sentence)) & who and all(t.search(sentence) for t in kind.told):
+            if set(WORD.findall(sentence)) & who and all(t.search(sentence) for t in told):
                 return ""
     return said

@@ -34,6 +34,8 @@ def asking(text: str, *entities: Entity) -> Question:
     ("nvda got added to the dow, how'd it trade after", "inclusion", "added to the dow"),
     ("dell joined the s&p 500, did it pop", "inclusion", "joined the s&p 500"),
     ("pltr s&p inclusion pump", "inclusion", "s&p inclusion"),
+    ("how did nvda trade after the 10 for 1 split", "split", "10 for 1 split"),
+    ("tsla after its stock split?", "split", "stock split"),
     ("which chip stock joined the trillion dollar club", None, None),
     ("nvda fired up the rally", None, None),
     ("why did nvda rip", None, None),
@@ -68,3 +70,14 @@ def test_an_inclusion_needs_the_company_the_index_and_the_joining_in_one_sentenc
 def test_questions_without_such_a_story_or_anyone_to_tell_it_of_pass() -> None:
     assert untold_kind(asking("why did nvda rip", NVIDIA), [], []) == ""
     assert untold_kind(asking("who got added to the s&p"), [], []) == ""
+
+
+def test_a_split_with_a_ratio_must_be_that_split() -> None:
+    question = asking("how did nvda trade after the 10 for 1 split", NVIDIA)
+    about = [hit("a", "Nvidia shares rose 3%. Netflix announced a 10-for-1 stock split."),
+             hit("b", "Nvidia has not split its stock since its 4-for-1 split in 2021.")]
+    assert untold_kind(question, [], about) == "10 for 1 split"
+    about.append(hit("c", "Nvidia announced a 10-for-1 stock split on Wednesday."))
+    assert untold_kind(question, [], about) == ""
+    # any split of the company, when no ratio is asked
+    assert untold_kind(asking("nvda after the split", NVIDIA), [], about[1:2]) == ""
