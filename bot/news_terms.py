@@ -1,15 +1,13 @@
 """The question's named terms against the news: what it names that the news does not hold.
 
-``search_text`` is the question as the news would word it (tickers as names, chat move words
-as the verbs news uses); ``named_terms`` its words that may name a thing (not its move or chat
-words).
+``named_terms`` are the question's words that may name a thing (not its move or chat words).
 
 A question that names something the news never mentions ("the blackwell reveal" on 2023
 news) is not covered, however close some passage is in meaning: ``missing_terms`` finds the
 question's rare words that no retrieved passage contains; ``unmatched_story`` the story a
 company's move is tied to that no passage about the company tells; ``unnamed`` the rare
-words of chat that names no company; ``years_outside`` the years it names that no article is
-from.
+words of chat that names no company, ``unheld`` its words no one passage holds together;
+``years_outside`` the years it names that no article is from.
 """
 
 from __future__ import annotations
@@ -23,9 +21,6 @@ from bot.question.model import WORD, Question
 from bot.question.periods import MONTHS
 from index.lexicon import (
     CHAT_FILLER,
-    DIRECTIONS,
-    SEARCH_VERBS,
-    chat_pattern,
     move_hits,
     news_words,
     word_direction,
@@ -278,32 +273,3 @@ def years_outside(text: str, reader: IndexReader) -> list[str]:
         return []
     return [y for y in dict.fromkeys(_YEAR.findall(text))
             if not oldest.year <= int(y) <= newest.year]
-
-
-def with_names(text: str, question: Question) -> str:
-    """Tickers written as company names ("amzn" means nothing to the embedding model)."""
-    for entity in [*question.entities, *question.excluded]:
-        if entity.ticker:
-            name = entity.name.split(" (")[0]
-            pattern = rf"(?<![\w$])\$?{re.escape(entity.ticker)}(?!\w)"
-            text = re.sub(pattern, name, text, flags=re.IGNORECASE)
-    return text
-
-
-def search_text(question: Question) -> str:
-    """The question as news would word it: tickers as company names, misspellings fixed,
-    chat move words ("got smoked", "ripped") replaced by the verbs news uses ("shares fell",
-    "shares rose"); winner/loser cues ("who won", "who benefited") stay as they are."""
-    text = with_names(news_words(fix_typos(question.text.lower())), question)
-    out, last = [], 0
-    spans = sorted(
-        (m.start(), m.end(), direction)
-        for direction in DIRECTIONS for m in chat_pattern(direction).finditer(text)
-    )
-    for start, end, direction in spans:
-        if start < last:
-            continue
-        out += [text[last:start], f"shares {SEARCH_VERBS[direction][0]}"]
-        last = end
-    out.append(text[last:])
-    return " ".join("".join(out).split())

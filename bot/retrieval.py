@@ -10,23 +10,10 @@ from datetime import timedelta
 
 from bot.answer.evidence import Coverage, Event, Evidence
 from bot.events import days_after, find_event, ties
-from bot.news_terms import (
-    missing_terms,
-    named_terms,
-    names_any,
-    numbered_terms,
-    rare_terms,
-    ratio_terms,
-    search_text,
-    unheld,
-    unmatched_story,
-    unnamed,
-    with_names,
-    years_outside,
-)
-from bot.question.intent import is_chat
+from bot.news_holds import FACT_INTENTS, news_holds
+from bot.news_terms import named_terms, names_any, rare_terms
 from bot.question.model import Question
-from bot.story_kinds import untold_kind
+from bot.search_words import search_text, with_names
 from index.embedding import Embedder
 from index.lexicon import (
     SEARCH_VERBS,
@@ -47,11 +34,6 @@ tank": the article saying Qualcomm shares fell)."""
 ENTITY_DISCOUNT = 0.15
 FACT_ARTICLES = 6
 """Articles reporting a move of a named company, added for "how much" and "why" questions."""
-CHAT_MARGIN = 0.1
-"""How much closer than the threshold the best passage must be for chat that names no company,
-market word, move or rare word ("best pizza in nyc")."""
-CHAT_HELD_MARGIN = 0.15
-"""Chat less close than the threshold plus this needs one passage holding all its words."""
 WINDOW_MOVES_DAYS = 31
 """Winners/losers in a window this short (and no event) also read the window's moves."""
 DAY_MOVES_DAYS = 2
@@ -60,8 +42,6 @@ EVENT_AFTER_HITS = 16
 """Articles searched in the days after an event for the moves tied to it."""
 MOVER_INTENTS = ("winners", "losers")
 _LISTED: dict[str, Direction] = {"losers": "down", "winners": "up"}
-FACT_INTENTS = ("why_moved", "how_much")
-"""Questions about a named company's move: the articles reporting its moves are evidence."""
 
 
 def _short(filters: Filters, days: int = WINDOW_MOVES_DAYS) -> bool:
@@ -208,36 +188,10 @@ class Retriever:
         # Articles beyond the top k stay in the evidence when they report moves: a mover
         # row cites them.
         keep = ranked + [h for h in ordered[k:] if moves.get(h.article_id)]
-        missing = missing_terms(
-            named_terms(question) + ratio_terms(question.text)
-            + numbered_terms(question.text, self.is_ticker),
-            named_terms(question, anchor=True), keep, reader, self.is_ticker,
-        )
-        missing += [
-            e.name for e in question.entities if not reader.knows_company(e.name, e.ticker)
-        ]
-        missing += years_outside(question.text, reader)
-        if is_chat(question):
-            # chat naming no company, market or move: about the news only if a passage holds
-            # its rare words ("darktrace"), or is clearly close ("best pizza in nyc" is not)
-            rare = [t for t in rare_terms(named_terms(question)) if not self.is_ticker(t)]
-            missing += unnamed(rare, keep)
-            if not missing and relevance < self.threshold + CHAT_HELD_MARGIN:
-                # not clearly close: its words must be in one passage ("how tall is lebron
-                # james" on news naming LeBron James for something else)
-                missing += unheld(named_terms(question), keep)
-            if not (rare and not missing) and relevance < self.threshold + CHAT_MARGIN:
-                covered = False
-        untold: list[str] = []
-        if covered and not missing and question.tickers and question.intent in FACT_INTENTS:
-            asked = {e.ticker for e in question.subjects() if e.ticker}
-            moved = [h for h in keep
-                     if any(m.ticker in asked for m in moves.get(h.article_id, []))]
-            untold = unmatched_story(named_terms(question), question, keep, moved)
-        if covered and not missing and not untold:
-            people = [t for t in rare_terms(named_terms(question)) if not self.is_ticker(t)]
-            untold = [said] if (said := untold_kind(question, people, keep)) else []
-        missing = list(dict.fromkeys(missing))
+        held = news_holds(question, keep, moves, reader, relevance, self.threshold, covered,
+                          self.is_ticker)
+        missing, untold = held.missing, held.untold
+        covered = covered and held.close
         if missing or untold:
             log.debug("not covered: %s named by the question, in no passage", missing + untold)
             covered = False

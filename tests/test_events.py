@@ -9,8 +9,9 @@ from bot.answer import Evidence
 from bot.answer.compose import assumptions
 from bot.answer.evidence import Event
 from bot.answer.movers import excluded_plans, plan_movers
-from bot.news_terms import names_any, rare_terms, ratio_terms, search_text, unmatched_story, unnamed
+from bot.news_terms import names_any, rare_terms, ratio_terms, unmatched_story, unnamed
 from bot.question.model import Question
+from bot.search_words import search_text
 from index.reader import SearchHit
 from index.records import Entity, Move
 
