@@ -13,7 +13,6 @@ from bot.news_terms import (
     numbered_terms,
     rare_terms,
     ratio_terms,
-    unheld,
     unmatched_story,
     unnamed,
     years_outside,
@@ -29,8 +28,6 @@ FACT_INTENTS = ("why_moved", "how_much")
 CHAT_MARGIN = 0.1
 """How much closer than the threshold the best passage must be for chat that names no company,
 market word, move or rare word ("best pizza in nyc")."""
-CHAT_HELD_MARGIN = 0.15
-"""Chat less close than the threshold plus this needs one passage holding all its words."""
 
 
 @dataclass
@@ -62,10 +59,6 @@ def news_holds(
         # its rare words ("darktrace"), or is clearly close ("best pizza in nyc" is not)
         rare = [t for t in rare_terms(named) if not is_ticker(t)]
         missing += unnamed(rare, keep)
-        if not missing and relevance < threshold + CHAT_HELD_MARGIN:
-            # not clearly close: its words must be in one passage ("how tall is lebron
-            # james" on news naming LeBron James for something else)
-            missing += unheld(named, keep)
         close = bool(rare and not missing) or relevance >= threshold + CHAT_MARGIN
     covered = covered and close
     untold: list[str] = []

@@ -6,8 +6,7 @@ A question that names something the news never mentions ("the blackwell reveal" 
 news) is not covered, however close some passage is in meaning: ``missing_terms`` finds the
 question's rare words that no retrieved passage contains; ``unmatched_story`` the story a
 company's move is tied to that no passage about the company tells; ``unnamed`` the rare
-words of chat that names no company, ``unheld`` its words no one passage holds together;
-``years_outside`` the years it names that no article is from.
+words of chat that names no company; ``years_outside`` the years it names that no article is from.
 """
 
 from __future__ import annotations
@@ -134,22 +133,6 @@ def unnamed(terms: list[str], hits: Sequence[SearchHit]) -> list[str]:
     ("did the knicks win last night"), its rare words in no passage say it is about
     something else, however close a passage sounds."""
     return [] if any(names_any(h, terms) for h in hits) else list(terms)
-
-
-def unheld(terms: Iterable[str], hits: Sequence[SearchHit]) -> list[str]:
-    """For chat naming no company: the words no one passage holds with the others ("how tall
-    is lebron james": a passage naming LeBron James says nothing of his height); [] when a
-    passage holds them all."""
-    words = [w for t in terms if len(w := _clean(t)) > 2 and w not in GENERIC]
-    best: list[str] = words
-    for hit in hits:
-        held = words_of(f"{hit.title} {hit.text}")
-        lacking = [w for w in words if not any(_stem_match(w, h) for h in held)]
-        if len(lacking) < len(best):
-            best = lacking
-        if not best:
-            return []
-    return best
 
 
 def ratio_terms(text: str) -> list[str]:

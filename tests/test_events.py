@@ -271,12 +271,3 @@ def test_names_with_a_version_number_said_apart_are_one_term():
     reader = _Docs({"llama": 9}, {"llama 2"})
     assert missing_terms(["llama-3", "llama-2"], [], [], reader, never) == ["llama-3"]
 
-
-def test_chat_words_must_be_held_by_one_passage():
-    from bot.news_terms import unheld
-
-    hits = [hit("a", "Stars like LeBron James have criticised paid checkmarks."),
-            hit("b", "The tall ship sailed.")]
-    assert unheld(["tall", "lebron", "james"], hits) == ["tall"]
-    assert unheld(["lebron", "james", "checkmark"], hits) == []  # "checkmarks" ~ "checkmark"
-    assert unheld(["tall", "lebron"], []) == ["tall", "lebron"]
