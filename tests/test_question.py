@@ -173,6 +173,7 @@ COMPANIES = [
     ("arm mooned like 50% after earnings", ["ARM"], ["Arm Holdings"]),
     ("did zoom tank?", ["ZM"], ["Zoom"]),
     ("did mstr pump", ["MSTR"], ["Microstrategy"]),
+    ("why did crwd rip after earnings", ["CRWD"], ["CrowdStrike"]),  # a guarded move word
     ("crwd stock", ["CRWD"], ["CrowdStrike"]),
     ("tell me about Samsung", ["005930.KS"], ["Samsung Electronics"]),
     ("any intel on nvidia?", ["NVDA"], ["Nvidia"]),

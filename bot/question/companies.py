@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from wordfreq import zipf_frequency
 
 from index.entities import EntityResolver
-from index.lexicon import word_direction
+from index.lexicon import move_hits, word_direction
 from index.records import Entity
 from index.tickers import Company, NameForm, is_common, name_key, tokens
 
@@ -125,6 +125,8 @@ class _Scanner:
         self.text = text
         self.toks = tokens(text)
         self.taken = taken
+        self.move_starts = {start for start, _, _ in move_hits(text.lower())}
+        """Where move words of the question begin (guarded ones such as "rip" included)."""
         self.content_words = [
             k for k in _words(self.toks) if self.toks[k][2].lower() not in FILLER | CONNECTORS
         ]
@@ -135,6 +137,8 @@ class _Scanner:
         if nxt in {"'", "’"} and j + 2 < len(self.toks):  # "nvidia's stock"
             nxt = self.toks[j + 2][2].lower()
         if nxt in CUES_AFTER or word_direction(nxt) is not None:  # "arm mooned", "zoom tanked"
+            return True
+        if j < len(self.toks) and self.toks[j][0] in self.move_starts:  # "did rddt rip"
             return True
         start = self.toks[i][0]
         return bool(CUE_PHRASES_BEFORE.search(self.text, max(0, start - 20), start))
