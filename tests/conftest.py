@@ -1,18 +1,31 @@
-"""Shared fixtures: settings that never read a developer's .env, the fake embedder."""
+"""Shared fixtures: settings that never read a developer's .env, the fake embedder; ``hit``,
+a retrieved passage for the pure answer and retrieval checks."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from index.embedding import FakeEmbedder
+from index.reader import SearchHit
 from index.settings import IndexSettings
 from ingest.settings import IngestSettings
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def hit(aid: str, text: str, title: str = "t", tickers: list[str] | None = None,
+        published: datetime = datetime(2023, 2, 8, tzinfo=UTC)) -> SearchHit:
+    """A retrieved passage of article ``aid``."""
+    return SearchHit(
+        article_id=aid, chunk_id=abs(hash(aid)) % 10_000, position=0, url=f"https://x/{aid}",
+        title=title, outlet="o", published=published, text=text, tickers=tickers or [],
+        score=1.0, dense=0.6,
+    )
 
 
 @pytest.fixture

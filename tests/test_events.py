@@ -3,7 +3,7 @@ exclusions, the story check, and the question rewritten for search."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 
 from bot.answer import Evidence
 from bot.answer.compose import assumptions
@@ -12,16 +12,8 @@ from bot.answer.movers import excluded_plans, plan_movers
 from bot.news_terms import names_any, rare_terms, ratio_terms, unmatched_story, unnamed
 from bot.question.model import Question
 from bot.search_words import search_text
-from index.reader import SearchHit
 from index.records import Entity, Move
-
-
-def hit(aid: str, text: str, title: str = "t", tickers: list[str] | None = None) -> SearchHit:
-    return SearchHit(
-        article_id=aid, chunk_id=abs(hash(aid)) % 10_000, position=0, url=f"https://x/{aid}",
-        title=title, outlet="o", published=datetime(2023, 2, 8, tzinfo=UTC), text=text,
-        tickers=tickers or [], score=1.0, dense=0.6,
-    )
+from tests.conftest import hit
 
 
 def move(company: str, ticker: str, direction: str, sentence: str, size: float | None = None,

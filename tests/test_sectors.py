@@ -3,7 +3,7 @@ movers listed for it."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 
 import pytest
 
@@ -11,16 +11,8 @@ from bot.answer import Evidence
 from bot.answer.movers import plan_movers
 from bot.answer.sectors import asked_sectors, placed
 from bot.question.model import Question
-from index.reader import SearchHit
 from index.records import Entity, Move
-
-
-def hit(aid: str, text: str, title: str = "t") -> SearchHit:
-    return SearchHit(
-        article_id=aid, chunk_id=abs(hash(aid)) % 10_000, position=0, url=f"https://x/{aid}",
-        title=title, outlet="o", published=datetime(2023, 2, 1, tzinfo=UTC), text=text,
-        tickers=[], score=1.0, dense=0.6,
-    )
+from tests.conftest import hit
 
 
 def up(company: str, ticker: str, sentence: str, size: float | None = None) -> Move:

@@ -2,25 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 
 from bot.question.model import Question
 from bot.story_kinds import asked_story, untold_kind
-from index.reader import SearchHit
 from index.records import Entity
+from tests.conftest import hit
 
 INTEL = Entity(name="Intel", ticker="INTC")
 NVIDIA = Entity(name="Nvidia", ticker="NVDA")
 
-
-def hit(aid: str, text: str, title: str = "t") -> SearchHit:
-    return SearchHit(
-        article_id=aid, chunk_id=abs(hash(aid)) % 10_000, position=0, url=f"https://x/{aid}",
-        title=title, outlet="o", published=datetime(2023, 2, 8, tzinfo=UTC), text=text,
-        tickers=[], score=1.0, dense=0.6,
-    )
 
 
 def asking(text: str, *entities: Entity) -> Question:
