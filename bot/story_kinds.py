@@ -1,5 +1,6 @@
 """Stories of a kind the news tells in its own words: an exit ("gelsinger got pushed out"),
-an index inclusion ("nvda got added to the dow"), a stock split ("the 10 for 1 split").
+an index inclusion ("nvda got added to the dow"), a lawsuit ("when the doj sued them"), a
+stock split ("the 10 for 1 split").
 
 A question built on such a story is covered only when a sentence of a retrieved passage
 tells one of the kind about whom the question names: the person, else the company. Their
@@ -30,6 +31,9 @@ class StoryKind:
     asked: re.Pattern[str]
     told: tuple[re.Pattern[str], ...]
     person: bool
+    agents: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = ()
+    """(as a question names it, as the news does): who acts in the story ("the doj sued
+    apple"); when the question names one, the sentence must name it too."""
 
 
 STORY_KINDS = (
@@ -53,6 +57,21 @@ STORY_KINDS = (
          re.compile(r"\b(?:(?:add(?:s|ed|ing|ition)?)\s+(?:\w+\s+)?to|join\w*|inclu\w+|"
                     r"enter\w*\s+the|replac\w+)\b")),
         person=False,
+    ),
+    StoryKind(
+        "lawsuit",
+        re.compile(r"\b(?:sued|sues|suing|lawsuit|antitrust suit|took \w+ to court)\b"),
+        (re.compile(r"\b(?:su(?:e|ed|es|ing)|lawsuits?|suit|complaint|charg(?:ed|es))\b"),),
+        person=False,
+        agents=(
+            (re.compile(r"\b(?:doj|justice department|department of justice)\b"),
+             re.compile(r"\b(?:doj|justice department|department of justice)\b")),
+            (re.compile(r"\bftc\b"), re.compile(r"\b(?:ftc|federal trade commission)\b")),
+            (re.compile(r"\bsec\b"),
+             re.compile(r"\b(?:sec|securities and exchange commission)\b")),
+            (re.compile(r"\b(?:eu|european commission|brussels)\b"),
+             re.compile(r"\b(?:eu|european (?:commission|union)|brussels)\b")),
+        ),
     ),
     StoryKind(
         "split",
@@ -87,6 +106,11 @@ def untold_kind(question: Question, people: Iterable[str], hits: Sequence[Search
         return ""
     kind, said = found
     told = list(kind.told)
+    low = fold(question.text)
+    for asked, news in kind.agents:
+        if agent := asked.search(low):
+            told.append(news)
+            said = f"{agent.group()} {said}"  # "doj sued"
     if ratio := _RATIO.search(said):  # "the 10 for 1 split": that split, not the 4-for-1
         told.append(re.compile(rf"\b{ratio[1]}\s*-?\s*for\s*-?\s*{ratio[2]}\b"))
     who = {p for p in people if p} if kind.person else set()

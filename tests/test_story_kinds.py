@@ -72,3 +72,15 @@ def test_a_split_with_a_ratio_must_be_that_split() -> None:
     assert untold_kind(question, [], about) == ""
     # any split of the company, when no ratio is asked
     assert untold_kind(asking("nvda after the split", NVIDIA), [], about[1:2]) == ""
+
+
+def test_a_lawsuit_must_be_told_of_the_company_and_whoever_the_question_says_sued() -> None:
+    apple = Entity(name="Apple", ticker="AAPL")
+    question = asking("did aapl dump when the doj sued them", apple)
+    about = [hit("a", "Apple was sued by a group of app developers."),
+             hit("b", "The DOJ sued Google over its ad business.")]
+    assert untold_kind(question, [], about) == "doj sued"
+    about.append(hit("c", "The Justice Department sued Apple on Thursday."))
+    assert untold_kind(question, [], about) == ""
+    # no one named as suing: any lawsuit against the company
+    assert untold_kind(asking("did aapl dump when it got sued", apple), [], about[:1]) == ""
