@@ -37,8 +37,6 @@ DEFAULT_SOURCES_FILE = Path(__file__).resolve().parent.parent / "ingest" / "data
 MAX_URL_CHARS = 2000
 ALL = "all"
 
-"""``(host, port) -> IP address strings``; raises ``OSError`` when the host does not resolve."""
-
 NOT_A_PATH = ("Local paths can't be ingested from Discord: a server admin is not the machine's "
               "owner. Use a named source (see the autocomplete) or an http(s) URL.")
 
@@ -76,7 +74,6 @@ def load_source_names(path: Path | None = None) -> SourceNames:
             names.append(item["name"])
         tags.update(t for t in item.get("tags", []) if isinstance(t, str))
     return SourceNames(tuple(names), tuple(sorted(tags - set(names))))
-
 
 
 _LOOKS_LIKE_PATH = re.compile(r"^(?:[a-zA-Z]:[\\/]|[\\/~.]|\\\\)|[\\/]|\.\.")

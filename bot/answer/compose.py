@@ -33,9 +33,9 @@ MOVE_INTENTS = ("winners", "losers", "why_moved", "how_much")
 """Answers that lead with the moves the news reported (others lead with their passages)."""
 MARKET_ASK = re.compile(r"\b(?:market|markets|nasdaq|s&p|dow|index|indexes|indices)\b", re.I)
 MOVER_MARK = "): "
+"""Mover summary lines read "Name (TICKER): down 7% [n]"; quoted sentences never do."""
 NOT_COUNTED = " (not counted)"
 """After the name of a company the question leaves out, in its mover line."""
-"""Mover summary lines read "Name (TICKER): down 7% [n]"; quoted sentences never do."""
 QuoteResult = Quote | QuoteUnavailable
 CloseResult = HistoricalClose | QuoteUnavailable
 
