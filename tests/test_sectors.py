@@ -9,7 +9,7 @@ import pytest
 
 from bot.answer import Evidence
 from bot.answer.movers import plan_movers
-from bot.answer.sectors import asked_sectors, placed
+from bot.answer.sectors import asked_sectors, placed, sentences_of
 from bot.question.model import Question
 from index.records import Entity, Move
 from tests.conftest import hit
@@ -34,9 +34,10 @@ def test_the_kind_of_company_asked_for(text: str, kinds: list[str]) -> None:
 
 
 def test_a_company_is_placed_in_a_kind_by_a_sentence_naming_it() -> None:
-    hits = [hit("a", "Chip stocks like Nvidia and Qualcomm were boosted. Meta rose 20%.")]
-    assert placed(["nvidia"], ["chips"], hits) == 1
-    assert placed(["meta"], ["chips"], hits) == 0
+    sentences = sentences_of(
+        [hit("a", "Chip stocks like Nvidia and Qualcomm were boosted. Meta rose 20%.")])
+    assert placed(["nvidia"], ["chips"], sentences) == 1
+    assert placed(["meta"], ["chips"], sentences) == 0
     # its own move sentence counts, however it names the company
     assert placed(["tsmc"], ["chips", "asia"], [],
                   ["Taiwan Semiconductor shares climbed 2% on AI chip demand."]) == 2

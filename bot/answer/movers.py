@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from bot.answer.evidence import Evidence
-from bot.answer.sectors import asked_sectors, placed
+from bot.answer.sectors import asked_sectors, placed, sentences_of
 from bot.question.model import Question
 from index.lexicon import FUNDAMENTAL, move_pattern
 from index.reader import SearchHit
@@ -184,8 +184,9 @@ def plan_movers(question: Question, evidence: Evidence) -> list[MoverPlan]:
     )
     if listing and (kinds := asked_sectors(question.text)):
         # "which chip stocks got lifted": the movers the news places among chip stocks
-        counts = {p.key: placed(_names(p), kinds, evidence.hits,
-                                [m.sentence for _, m in p.moves]) for p in ordered}
+        sentences = sentences_of(evidence.hits)
+        counts = {p.key: placed(_names(p), kinds, sentences, [m.sentence for _, m in p.moves])
+                  for p in ordered}
         most = max((n for key, n in counts.items() if key not in named), default=0)
         if most:
             ordered = [p for p in ordered if counts[p.key] == most or p.key in named]

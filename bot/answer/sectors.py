@@ -52,13 +52,16 @@ def asked_sectors(text: str) -> list[str]:
     return [kind for kind, pattern in _ASKED.items() if pattern.search(low)]
 
 
-def placed(names: Iterable[str], kinds: list[str], hits: list[SearchHit],
+def sentences_of(hits: Iterable[SearchHit]) -> list[str]:
+    """The folded sentences of ``hits`` (titles included), split once for every mover."""
+    return [fold(s) for hit in hits for s in split_sentences(f"{hit.title}. {hit.text}")]
+
+
+def placed(names: Iterable[str], kinds: list[str], sentences: Iterable[str],
            own: Iterable[str] = ()) -> int:
-    """How many of ``kinds`` the news places the company in: a sentence of ``hits`` naming
-    it (any of ``names``, folded) or one of ``own`` (the sentences reporting its moves)."""
+    """How many of ``kinds`` the news places the company in: one of ``sentences`` (folded,
+    see ``sentences_of``) naming it (any of ``names``, folded) or one of ``own`` (the
+    sentences reporting its moves)."""
     wanted = [re.compile(rf"\b{re.escape(n)}\b") for n in names if n]
-    sentences = [fold(s) for s in own] + [
-        s for hit in hits for s in map(fold, split_sentences(f"{hit.title}. {hit.text}"))
-        if any(w.search(s) for w in wanted)
-    ]
-    return sum(any(_TOLD[k].search(s) for s in sentences) for k in kinds)
+    about = [fold(s) for s in own] + [s for s in sentences if any(w.search(s) for w in wanted)]
+    return sum(any(_TOLD[k].search(s) for s in about) for k in kinds)
