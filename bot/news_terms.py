@@ -51,7 +51,7 @@ _NUMBERED = re.compile(
     r"weeks?|months?|years?|hours?|hrs?|mins?|minutes?|x|bucks|dollars|bn|b|m|k|am|pm|st|nd|"
     r"rd|th)\b)")
 """A name and its version number apart ("llama 3", "gpt 5", "iphone 16")."""
-_RATIO = re.compile(r"\b(\d+)\s*-?\s*for\s*-?\s*(\d+)\b")
+RATIO = re.compile(r"\b(\d+)\s*-?\s*for\s*-?\s*(\d+)\b")
 """A stock split's ratio, "10 for 1" or "10-for-1": one named term."""
 
 GENERIC = frozenset(
@@ -137,7 +137,7 @@ def unnamed(terms: list[str], hits: Sequence[SearchHit]) -> list[str]:
 
 def ratio_terms(text: str) -> list[str]:
     """Split ratios in ``text`` as single terms ("10 for 1" -> "10-for-1")."""
-    return [f"{a}-for-{b}" for a, b in _RATIO.findall(fold(text))]
+    return [f"{a}-for-{b}" for a, b in RATIO.findall(fold(text))]
 
 
 def numbered_terms(text: str, is_ticker: Callable[[str], bool]) -> list[str]:

@@ -14,9 +14,10 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from bot.news_terms import RATIO
 from bot.question.model import WORD, Question
 from index.reader import SearchHit
-from index.text import fold
+from index.text import fold, split_sentences
 
 _INDEXES = r"(?:the\s+)?(?:dow(?:\s+jones)?|s&p(?:\s*500)?|nasdaq[\s-]?100|russell\s*\d*|index)"
 
@@ -81,8 +82,6 @@ STORY_KINDS = (
     ),
 )
 
-_SENTENCE = re.compile(r"(?<=[.!?])\s+")
-_RATIO = re.compile(r"\b(\d+)\s*-?\s*for\s*-?\s*(\d+)\b")
 
 
 def asked_story(text: str) -> tuple[StoryKind, str] | None:
@@ -111,7 +110,7 @@ def untold_kind(question: Question, people: Iterable[str], hits: Sequence[Search
         if agent := asked.search(low):
             told.append(news)
             said = f"{agent.group()} {said}"  # "doj sued"
-    if ratio := _RATIO.search(said):  # "the 10 for 1 split": that split, not the 4-for-1
+    if ratio := RATIO.search(said):  # "the 10 for 1 split": that split, not the 4-for-1
         told.append(re.compile(rf"\b{ratio[1]}\s*-?\s*for\s*-?\s*{ratio[2]}\b"))
     who = {p for p in people if p} if kind.person else set()
     if not who:
@@ -121,7 +120,7 @@ def untold_kind(question: Question, people: Iterable[str], hits: Sequence[Search
     if not who:
         return ""
     for hit in hits:
-        for sentence in _SENTENCE.split(fold(f"{hit.title}. {hit.text}")):
+        for sentence in map(fold, split_sentences(f"{hit.title}. {hit.text}")):
             if set(WORD.findall(sentence)) & who and all(t.search(sentence) for t in told):
                 return ""
     return said
