@@ -111,6 +111,8 @@ _GUARDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "dip": ((), ("into",)), "shed": ((), ("light",)), "hurt": ((), ("feelings",)),
     "rose": ((), ("garden", "gold", "petals")), "fall": ((), ("back", "behind", "for")),
 }  # fmt: skip
+_RECORD = r"(?:record|all[-\s]time|\d+[-\s](?:day|week|month|year)|multi[-\s]year|new|fresh)"
+"""What a chat "high"/"low" is of: "record highs", "a 52-week low", "fresh highs"."""
 _CHAT_PHRASES: dict[Direction, tuple[str, ...]] = {
     "up": (
         r"(?:went|goes|go|going|gone)\s+parabolic", r"(?:caught|catch(?:es|ing)?)\s+a\s+bid",
@@ -121,8 +123,7 @@ _CHAT_PHRASES: dict[Direction, tuple[str, ...]] = {
         r"how\s+much\s+(?:did|has|have|had|will|does)\s+(?:[\w$'.&-]+\s+){1,3}add",
         r"(?:got|get|gets|getting|received?)\s+(?:a\s+)?(?:(?:share|stock)\s+price\s+)?"
         r"(?:lift(?:ed)?|boost(?:ed)?|bid)",
-        r"(?:record|all[-\s]time|\d+[-\s](?:day|week|month|year)|multi[-\s]year|new|fresh)"
-        r"[-\s]highs?",
+        _RECORD + r"[-\s]highs?",
     ),
     "down": (
         r"sold\s+off", r"sell(?:s|ing)?\s+off", r"hit\s+hard", r"hit\s+by",
@@ -134,8 +135,7 @@ _CHAT_PHRASES: dict[Direction, tuple[str, ...]] = {
         r"wip(?:e|ed|es|ing)\s+out", r"in\s+free-?\s?fall", r"blood\s+bath",
         r"(?:in\s+the|turned|went|closed|finished|deep\s+in\s+the|sea\s+of|is|are|was|were)"
         r"\s+red", r"red\s+(?:day|candles?|close)", r"crushed\s+by",
-        r"(?:record|all[-\s]time|\d+[-\s](?:day|week|month|year)|multi[-\s]year|new|fresh)"
-        r"[-\s]lows?",
+        _RECORD + r"[-\s]lows?",
     ),
 }
 
