@@ -46,11 +46,8 @@ _BINARY_PREFIXES = ("image/", "audio/", "video/", "font/", "application/pdf",
 MAX_REDIRECTS = 10
 ACCEPT_ENCODING = "gzip, deflate"  # the encodings ``_Decoder`` can bound
 
-"""``(host, port) -> IP address strings``; raises ``OSError`` when the host does not resolve."""
-
 Connect = Callable[[str, int, "float | None"], httpcore.NetworkStream]
 """``(checked ip, port, timeout) -> stream``: opens the TCP connection to that very address."""
-
 
 
 _SYNC = httpcore.SyncBackend()
@@ -232,7 +229,7 @@ class Fetcher:
                 finally:
                     response.close()
         except AddressRefused as exc:
-            where = f"redirect {hop} to {_short_url(str(request.url))}: " if hop else ""
+            where = f"redirect {hop} to {clip(str(request.url), 100)}: " if hop else ""
             raise FetchError(f"refused: {where}{exc}") from exc
         except httpx.TimeoutException as exc:
             raise FetchError(f"timeout after {timeout:g} s") from exc
@@ -338,10 +335,6 @@ class _Decoder:
             return bytes(self._zlib.flush())
         except zlib.error as exc:
             raise FetchError(f"bad compressed body: {exc}") from exc
-
-
-def _short_url(url: str) -> str:
-    return url if len(url) <= 100 else url[:97] + "..."
 
 
 def _short(exc: Exception) -> str:
