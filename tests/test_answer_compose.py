@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 from bot.answer import Coverage, Evidence, compose_answer, plan_movers
 from bot.answer.compose import describe_move
-from bot.question.model import Question
+from bot.question.model import Question, TimeWindow
 from bot.quotes import HistoricalClose, Quote, QuoteUnavailable
 from index.reader import SearchHit
 from index.records import Entity, Move
@@ -113,6 +113,26 @@ def test_price_question_quotes_each_ticker_with_timestamp():
     assert answer.text.startswith("Adobe (ADBE) last traded at 512.35 USD, +0.50% today as of "
                                   "2024-03-01 14:30 UTC (Yahoo Finance, market closed).")
     assert answer.movers[0].reported == []
+
+
+def test_live_quote_does_not_answer_a_past_or_future_period():
+    """ "did adbe cross $600 in jan 2022": a quote of today is shown but answers nothing, so
+    the answer declines with the dates the news holds."""
+    quote = Quote(symbol="ADBE", price=512.0, as_of=datetime(2024, 3, 1, 14, 30, tzinfo=UTC))
+    for since, until in ((datetime(2022, 1, 1, tzinfo=UTC), datetime(2022, 2, 1, tzinfo=UTC)),
+                         (datetime(2030, 1, 1, tzinfo=UTC), None)):
+        question = Question(text="did adbe cross $600", intent="price", tickers=["ADBE"],
+                            entities=[Entity(name="Adobe", ticker="ADBE")],
+                            window=TimeWindow(since=since, until=until, label="then"))
+        answer = compose_answer(question, evidence(covered=False), {"ADBE": quote}, {}, NOW)
+        assert not answer.covered
+        assert answer.text.startswith("Adobe (ADBE) last traded at 512.00")
+        assert "does not cover this question" in answer.text
+    this_week = TimeWindow(since=datetime(2024, 2, 26, tzinfo=UTC), label="this week")
+    question = Question(text="adbe price this week", intent="price", tickers=["ADBE"],
+                        entities=[Entity(name="Adobe", ticker="ADBE")], window=this_week)
+    answer = compose_answer(question, evidence(covered=False), {"ADBE": quote}, {}, NOW)
+    assert answer.covered and "does not cover" not in answer.text
 
 
 def test_private_company_has_no_ticker():

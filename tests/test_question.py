@@ -128,6 +128,7 @@ INTENTS = [
     ("price of nvidia", "price", ["NVDA"], None),
     ("how much is NVDA trading at", "price", ["NVDA"], None),
     ("tsla quote pls", "price", ["TSLA"], None),
+    ("what will nvda trade at next year", "general", ["NVDA"], None),  # a forecast
     ("what is the capital of France?", "general", [], None),
     ("why is the sky blue?", "general", [], None),
     ("is nvidia a buy?", "general", ["NVDA"], None),

@@ -130,6 +130,16 @@ def not_covered_text(evidence: Evidence) -> str:
             + index_span(cov.articles, cov.oldest_article, cov.newest_article))
 
 
+def asks_now(question: Question, now: datetime) -> bool:
+    """Whether the question's period (none given: the present) includes ``now``, so that a
+    live quote can answer it."""
+    window = question.window
+    if window is None:
+        return True
+    return ((window.since is None or window.since <= now)
+            and (window.until is None or now < window.until))
+
+
 def compose_answer(
     question: Question,
     evidence: Evidence,
@@ -150,7 +160,8 @@ def compose_answer(
     lines: list[str] = []
     if question.intent == "price":
         lines += [_quote_line(p.name, p.ticker, quotes.get(p.ticker)) for p in plans if p.ticker]
-    covered = evidence.covered or bool(lines)
+    # a live quote answers "what's nvda at", not "did msft cross $3T in jan 2024"
+    covered = evidence.covered or (bool(lines) and asks_now(question, now))
     if evidence.covered:
         lines += _mover_lines(question, movers)
         lines += [line for m in not_counted if (line := mover_line(m, NOT_COUNTED))]
@@ -176,7 +187,7 @@ def compose_answer(
             lines.append(f"{sentence} [{sources.cite(article_id)}]")
             if len(lines) >= budget + len(_mover_lines(question, movers)) + 1:
                 break
-    elif not lines:
+    elif not covered:
         lines.append(not_covered_text(evidence))
     cited = [s.published for s in sources.sources if s.published is not None]
     freshness = Freshness(

@@ -108,7 +108,7 @@ _HAPPENED = re.compile(
 _ADVICE = re.compile(
     r"\b(?:should (?:i|we|you)|is (?:it|\S+) a (?:good )?(?:buy|sell)|a good (?:buy|investment)"
     r"|buy or sell|worth buying|invest in|price target|predict(?:ion)?s?|forecast|"
-    r"will \S+ (?:go|hit|reach|recover))\b"
+    r"will \S+ (?:go|hit|reach|recover|trade|be worth|be at|close))\b"
 )
 _REACT = re.compile(
     r"\bhow (?:did|do|does|is|are|has|have|were|was)\b.*?\b(?:react(?:ed)?|respond(?:ed)?|"
@@ -215,7 +215,8 @@ def classify(text: str, has_company: bool, has_ticker: bool, alone: bool) -> Int
         return "winners"
     if has_ticker and (moved or _REACT.search(low)):
         return "why_moved"
-    if has_ticker and _PRICE.search(low):
+    # "what will nvda trade at in 2030" is a forecast, which neither a quote nor news answers
+    if has_ticker and _PRICE.search(low) and not _ADVICE.search(low):
         return "price"
     if market and moved:  # "did ai stocks rally on the news that ...": a move, not news
         return "why_moved"
