@@ -184,6 +184,26 @@ class Context:
     def moves_after(self, found: re.Match[str]) -> list[Move]:
         """ "A steep drop in shares of Alphabet, Amazon.com and other technology companies
         dragged ...": the move (``w.MOVE_IN_SHARES_OF``) of each company listed after it."""
+        mag = found["mag"]
+        magnitude = float(re.sub(r"[^\d.]", "", mag)) if mag else None
+        return self._listed_moves(found, w.direction_of(found["verb"]), magnitude)
+
+    def moves_by(self, found: re.Match[str]) -> list[Move]:
+        """ "Indexes were boosted by ... companies such as Microsoft and Nvidia": the move
+        (``w.MARKET_MOVED_BY``) of each company listed after "by", when what moved is the
+        market: words for it, or an index by name."""
+        direction = w.moved_by_direction(found)
+        if direction is None:
+            return []
+        if found.group().startswith(MASK) and not any(
+            h.end == found.start() + 1 for h in self.indexes
+        ):
+            return []  # "Nvidia was boosted by ...": a company, not the market
+        return self._listed_moves(found, direction, None)
+
+    def _listed_moves(
+        self, found: re.Match[str], direction: Direction, magnitude: float | None
+    ) -> list[Move]:
         if w.NOT_EACH.search(self.sentence):
             return []
         chain: list[Hit] = []
@@ -203,13 +223,11 @@ class Context:
             self.flat, pos, clause_end
         ):
             return []  # "could spark a drop in shares of ...", "... is expected"
-        mag = found["mag"]
-        magnitude = float(re.sub(r"[^\d.]", "", mag)) if mag else None
         refers_to, stated = self.dates.resolve(self.sentence, found.start(), clause_end)
-        direction = w.direction_of(found["verb"])
         return [
             Move(company=h.entity.name, ticker=h.entity.ticker, direction=direction,
-                 magnitude=magnitude, unit="%" if mag else None, metric="price",
+                 magnitude=magnitude, unit="%" if magnitude is not None else None,
+                 metric="price",
                  refers_to=refers_to, date_stated=stated, sentence=self.sentence)
             for h in chain if h.entity is not None and h.entity.kind != "private"
         ]

@@ -35,7 +35,7 @@ from ingest.move_mentions import mention_hits
 
 __all__ = ["EXTRACTOR_VERSION", "article_move_text", "extract_moves"]
 
-EXTRACTOR_VERSION = 18
+EXTRACTOR_VERSION = 19
 """Bump whenever entity or move extraction changes what it finds: an ingest into an index
 built by another version re-extracts every stored article (no re-embedding)."""
 
@@ -283,6 +283,8 @@ def _sentence_moves(
         out += [m for m in listed if not any(_same(o, m) for o in out)]
     for found in w.MOVE_IN_SHARES_OF.finditer(flat):  # "a steep drop in shares of █, █ ..."
         out += [m for m in ctx.moves_after(found) if not any(_same(o, m) for o in out)]
+    for found in w.MARKET_MOVED_BY.finditer(flat):  # "indexes were boosted by ... █ and █"
+        out += [m for m in ctx.moves_by(found) if not any(_same(o, m) for o in out)]
     return out
 
 

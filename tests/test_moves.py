@@ -287,6 +287,16 @@ NOUN_MOVES = {
     "An increase in the stock price of Microsoft is expected.": [],
     "Analysts said the deal could spark a rally in shares of Adobe.": [],
     "A drop in shares of Intel and AMD of 3% and 2% respectively.": [],
+    # the market moved by the stocks listed after "by"; a company moved by one is not
+    "U.S. indexes were boosted by lenders' results as well as artificial-intelligence related "
+    "companies such as Microsoft and Nvidia.": [("MSFT", "up", None), ("NVDA", "up", None)],
+    "The Nasdaq was dragged lower by losses in Tesla and Apple.":
+        [("TSLA", "down", None), ("AAPL", "down", None)],
+    "Wall Street was held back by Tesla.": [("TSLA", "down", None)],
+    "Nvidia was boosted by strong demand from Microsoft.": [],
+    "Stocks were lifted by bank earnings, while losses in Tesla weighed.": [],
+    "Stocks could be lifted by gains in Apple.": [],
+    "Stocks were pulled by Apple.": [],
 }
 
 
