@@ -235,11 +235,19 @@ def moved_by_direction(found: re.Match[str]) -> Direction | None:
 RECORD_MOVE = re.compile(
     r"\b(?:hit|hits|hitting|touched|touches|touching|reached|reaches|reaching|set|sets|setting|"
     r"notched|notches|closed\s+at|closes\s+at|ended\s+at|ends\s+at|(?:rose|rises|climbed|"
-    r"climbs|jumped|jumps|surged|surges|fell|falls|dropped|drops|sank|sinks|slid|slides)\s+to)"
-    r"\s+(?:(?:a|an|its|their|fresh|new|another)\s+)*(?P<verb>(?:record|all[-\s]time|"
+    r"climbs|jumped|jumps|surged|surges|fell|falls|dropped|drops|sank|sinks|slid|slides)\s+to|"
+    r"(?:trading|trades|traded)\s+at)"
+    r"\s+(?:(?:a|an|its|their|the|fresh|new|another)\s+)*(?P<verb>(?:record|all[-\s]time|"
     r"(?:\d+|multi)[-\s](?:day|week|month|year)s?)"
-    r"[-\s](?:high|low)s?)\b", re.IGNORECASE)
-"""A move said as a record: "hits a new all-time high", "sank to a 52-week low"."""
+    r"[-\s](?:high|low)s?|(?:highest|lowest)(?=\s+(?:(?:level|close|price|point)s?\s+)?since\s))\b",
+    re.IGNORECASE)
+"""A move said as a record: "hits a new all-time high", "sank to a 52-week low", "trading at
+highest since August"."""
+
+
+def record_direction(word: str) -> Direction:
+    """ "all-time high", "highest" -> up; "52-week lows", "lowest" -> down."""
+    return "down" if "low" in word.lower() else "up"
 RECORD_NOT_STOCK = re.compile(
     r"\s+(?:in|for|of)\b(?!\s+(?:trading|premarket|pre-market|after-hours|the\s+session|"
     r"early|late|morning|afternoon|intraday|extended|(?:US)?\$|\d))", re.IGNORECASE)
@@ -247,7 +255,7 @@ RECORD_NOT_STOCK = re.compile(
 PREFILTER = re.compile(
     rf"%|\$|percent|per cent|dollars|\b{_trie(WORD_VERBS)}\b|{HEADLINE_VERB.pattern}|"
     r"\b(?:got|gets|getting|received|receives|saw|sees|enjoyed|enjoys|took|takes)\s+an?\s|"
-    r"(?:record|time|day|week|month|year)s?[-\s](?:high|low)|"
+    r"(?:record|time|day|week|month|year)s?[-\s](?:high|low)|(?:highest|lowest)\s+(?:\w+\s+)?since|"
     r"\b(?:boosted|lifted|buoyed|propelled|powered|supported|dragged|weighed|pulled|held)"
     r"(?:\s+\w+)?\s+by\b|"
     r"\s+in\s+(?:the\s+)?(?:shares|stocks?|share\s+prices?|stock\s+prices?)\s+of\b|"

@@ -35,7 +35,7 @@ from ingest.move_mentions import mention_hits
 
 __all__ = ["EXTRACTOR_VERSION", "article_move_text", "extract_moves"]
 
-EXTRACTOR_VERSION = 19
+EXTRACTOR_VERSION = 20
 """Bump whenever entity or move extraction changes what it finds: an ingest into an index
 built by another version re-extracts every stored article (no re-embedding)."""
 
@@ -91,7 +91,7 @@ def _word_candidates(flat: str, figures: list[Candidate]) -> list[Candidate]:
         if m.start("verb") not in taken
     ]
     out += [  # "hits a new all-time high", "sank to a 52-week low"
-        Candidate(m["verb"], "down" if m["verb"].lower().rstrip("s").endswith("low") else "up",
+        Candidate(m["verb"], w.record_direction(m["verb"]),
                   m.start(), m.start(), m.end())
         for m in w.RECORD_MOVE.finditer(flat)
         if m.start() not in taken and not w.RECORD_NOT_STOCK.match(flat, m.end())

@@ -251,6 +251,10 @@ NOUN_MOVES = {
     "Microsoft hit a record high in cloud revenue.": [],
     "Apple's MacBook Air M2 drops to an all-time low, plus the week's best tech deals.": [],
     "Microsoft's stock hit a record high.": [("MSFT", "up", None)],
+    "Alphabet trading at highest since August as Wall Street cheers Google's A.I. plans.":
+        [("GOOGL", "up", None)],
+    "Nvidia stock closed at its lowest level since 2021.": [("NVDA", "down", None)],
+    "Tesla sales hit their highest level since 2019.": [],
     "Adobe saw a jump in subscriptions.": [],
     # an article naming "Arm Holdings" means it by "Arm" too
     "Arm climbs 17% in Nasdaq debut. Arm Holdings, the chip design firm, began trading.":
