@@ -49,10 +49,16 @@ def load_scorer(path: Path = SCORER) -> ModuleType | None:
     return module
 
 
+LATER_SETS = {"extra": "casual_extra.jsonl", "para": "casual_para.jsonl",
+              "para2": "casual_para2.jsonl"}
+"""Label files written after the first set, by split name (tuned on like ``tune``)."""
+
+
 def load_casual(corpus: str | None = None, split: str = "all") -> list[dict[str, Any]]:
     """Rows of ``casual.jsonl`` (``tune``/``heldout``; ``all``: both) or, for ``extra``, of
-    ``casual_extra.jsonl`` (written later, tuned on like ``tune``)."""
-    name = "casual_extra.jsonl" if split == "extra" else "casual.jsonl"
+    ``casual_extra.jsonl`` and, for ``para``, of ``casual_para.jsonl`` (written later, tuned
+    on like ``tune``)."""
+    name = LATER_SETS.get(split, "casual.jsonl")
     path = LABELS / name
     if not path.exists():
         return []
@@ -145,7 +151,8 @@ def run_sections(indexes: dict[str, Path], embedder: Any, results: dict[str, Any
         if path is None or not (path / "CURRENT").exists():
             say(f"[casual-{corpus}] no index at {path}: skipped")
             continue
-        sets = [(split, load_casual(corpus, split)) for split in ("tune", "extra", "heldout")]
+        sets = [(split, load_casual(corpus, split))
+                for split in ("tune", "extra", "para", "para2", "heldout")]
         if corpus == "market":
             sets.append(("old", load_old()))
         out = run(path, embedder, corpus, sets, scorer, say)
@@ -161,7 +168,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--index-dir", required=True, type=Path)
     parser.add_argument("--corpus", required=True, choices=("market", "focus"))
     parser.add_argument("--split", default="all",
-                        choices=("tune", "heldout", "extra", "all"))
+                        choices=("tune", "heldout", "extra", "para", "para2", "all"))
     parser.add_argument("--set", dest="qset", default="casual", choices=("casual", "old"))
     parser.add_argument("--out", type=Path, help="write the per-question rows here (JSONL)")
     args = parser.parse_args(argv)
