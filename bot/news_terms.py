@@ -47,7 +47,7 @@ _FIGURE_TERM = re.compile(
 """A figure, an ordinal or a period ("4b", "650b", "21st", "q2", "fy24"), not a model name."""
 _LETTERS_DIGITS = re.compile(r"[a-z&]+|\d+")
 _NUMBERED = re.compile(
-    r"\b([a-z][a-z-]{2,})\s+(\d{1,2})\b(?![.,:/%]\d|\s*(?:%|percent|pct|points?|pts|days?|"
+    r"\b([a-z][a-z-]{2,})\s+(\d{1,2})\b(?![.,:/%]\d|\s*%|\s*(?:percent|pct|points?|pts|days?|"
     r"weeks?|months?|years?|hours?|hrs?|mins?|minutes?|x|bucks|dollars|bn|b|m|k|am|pm|st|nd|"
     r"rd|th)\b)")
 """A name and its version number apart ("llama 3", "gpt 5", "iphone 16")."""
@@ -58,7 +58,10 @@ GENERIC = frozenset(
     """stock stocks share shares market markets company companies news day days week weeks
     month months year years today time people report reports deal deals ai price prices
     trade trading traded investors investor else other others itself biggest big most more
-    much many percent pct how hard much lot loads tons guys anyone""".split()
+    much many percent pct how hard much lot loads tons guys anyone weekly daily run runs
+    parent owner maker actually really decent solid good great strong weak bad terrible huge
+    massive monster blowout crazy insane wild basically literally drove driving pushed
+    pushing caused causing behind sent made""".split()
 )
 
 
@@ -107,9 +110,15 @@ def missing_terms(
             if is_ticker(term) or (not code and _misspelt(term, reader)):
                 continue
             out.append(term)
-        elif term in anchored and docs <= ANCHOR_RARE and term not in seen:
+        elif term in anchored and docs <= ANCHOR_RARE and not _seen(term, seen):
             out.append(term)
     return out
+
+
+def _seen(term: str, seen: set[str]) -> bool:
+    """``term`` is a passage word or, five letters or more, starts one ("mosaic" in
+    "MosaicML")."""
+    return term in seen or (len(term) >= 5 and any(w.startswith(term) for w in seen))
 
 
 def rare_terms(terms: Iterable[str]) -> list[str]:

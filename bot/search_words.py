@@ -11,12 +11,15 @@ from index.typos import fix_typos
 
 
 def with_names(text: str, question: Question) -> str:
-    """Tickers written as company names ("amzn" means nothing to the embedding model)."""
+    """Tickers written as company names ("amzn" means nothing to the embedding model); the
+    name of a company the question calls otherwise ("nvdia", "facebook's parent") added."""
     for entity in [*question.entities, *question.excluded]:
+        name = entity.name.split(" (")[0]
         if entity.ticker:
-            name = entity.name.split(" (")[0]
             pattern = rf"(?<![\w$])\$?{re.escape(entity.ticker)}(?!\w)"
             text = re.sub(pattern, name, text, flags=re.IGNORECASE)
+        if name.lower() not in text.lower():
+            text = f"{text} {name}"
     return text
 
 

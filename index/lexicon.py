@@ -118,7 +118,12 @@ _CHAT_PHRASES: dict[Direction, tuple[str, ...]] = {
         r"(?:went|goes|go|going|gone)\s+parabolic", r"(?:caught|catch(?:es|ing)?)\s+a\s+bid",
         r"ran\s+up", r"run(?:s|ning)?\s+up", r"shot\s+up", r"took\s+off", r"to\s+the\s+moon",
         r"(?:went|go(?:es)?|going)\s+up", r"short[-\s]squeez(?:e|es|ed|ing)",
+        r"(?:went|goes|go|going|gone)\s+vertical",
+        r"(?:had|has|have|having)\s+(?:a|an|its|their)\s+(?:monster|huge|massive|banner|"
+        r"killer|blowout|record|best)\s+(?:day|week|session)",
+        r"(?:on|been\s+on|went\s+on)\s+(?:a|an|such\s+a)\s+(?:tear|heater|(?:[\w-]+\s+)?run)",
         r"(?:in\s+the|turned|went|closed|finished|deep\s+in\s+the|is|are|was|were)\s+green",
+        r"(?:pushed|pushing|sent|sending|turned|turning)\s+(?:[\w$'.&-]+\s+){1,2}green",
         r"green\s+(?:day|candles?|close)", r"add(?:s|ed|ing)?\s+(?:\$?\d|about|nearly|almost)",
         r"how\s+much\s+(?:did|has|have|had|will|does)\s+(?:[\w$'.&-]+\s+){1,3}add",
         r"(?:got|get|gets|getting|received?)\s+(?:a\s+)?(?:(?:share|stock)\s+price\s+)?"
@@ -135,6 +140,9 @@ _CHAT_PHRASES: dict[Direction, tuple[str, ...]] = {
         r"wip(?:e|ed|es|ing)\s+out", r"in\s+free-?\s?fall", r"blood\s+bath",
         r"(?:in\s+the|turned|went|closed|finished|deep\s+in\s+the|sea\s+of|is|are|was|were)"
         r"\s+red", r"red\s+(?:day|candles?|close)", r"crushed\s+by",
+        r"(?:pushed|pushing|sent|sending|turned|turning)\s+(?:[\w$'.&-]+\s+){1,2}red",
+        r"(?:had|has|have|having)\s+(?:a|an|its|their)\s+(?:rough|brutal|terrible|awful|"
+        r"horrible|bad|ugly|nasty|tough|worst)\s+(?:day|week|session)",
         _RECORD + r"[-\s]lows?",
     ),
 }
@@ -160,7 +168,7 @@ _CUE_WORDS: dict[Direction, str] = {
     "down": "loser losers decliners fallers victims casualties burned beating",
 }
 _PHRASE_WORDS: dict[Direction, str] = {
-    "up": "parabolic",
+    "up": "parabolic vertical",
     "down": "smoked crushed destroyed clobbered obliterated slammed",
 }
 
@@ -170,8 +178,10 @@ BARE_UP_DOWN = re.compile(
     r"\b(?:is|are|was|were|been|be|go|goes|went|going|gone|trading|traded|stock|stocks|shares|"
     r"it|they|so|much|way|closed|close|ended|opened|finished|moved|move|still)\s+(?P<a>up|down)\b"
     r"|\b(?P<b>up|down)\s+(?:\d|today|so|this|after|since|on|big|much|hard|sharply|again|"
-    r"yesterday|over)"
+    r"yesterday|over|ytd|year[-\s]to[-\s]date)"
     r"|\b(?P<c>up|down)\s*[?!.]*\s*$"
+    r"|\b(?:is|are|was|were)\s+(?:\$?[\w.&'-]+\s+){1,2}(?P<d>up|down)\b"
+    r"(?!\s+(?:with|to|for|in|at|the|a|an|and|or)\b)"  # "was nvdia up ytd"
 )
 
 # Chat shorthand: words of the register that name nothing, and chat words for news words.
@@ -274,7 +284,7 @@ def move_hits(text: str) -> list[tuple[int, int, Direction]]:
     for direction in DIRECTIONS:
         hits.extend((m.start(), m.end(), direction) for m in cue_pattern(direction).finditer(text))
     for m in BARE_UP_DOWN.finditer(text):
-        group = "a" if m["a"] else "b" if m["b"] else "c"
+        group = next(g for g in "abcd" if m[g])
         hits.append((m.start(group), m.end(group), "up" if m[group] == "up" else "down"))
     return sorted(hits)
 

@@ -65,11 +65,13 @@ SLANG = {
         surged soared jumped popped spiked skyrocketed rocketed rebounded bounced""".split(),
         "went parabolic", "going parabolic", "caught a bid", "catching a bid", "rallied hard",
         "ran up", "shot up", "took off", "to the moon", "closed green", "ran to a 9 month high",
-        "hit a record high", "made new highs",
+        "hit a record high", "made new highs", "went vertical", "been on a tear",
+        "on a 10-day run", "pushed msft green", "had a monster day",
     ],
     "down": [
         *"""tanked tanks tanking dumped dumps dumping cratered craters cratering puked pukes
         bled bleeding wrecked rekt plunged plummeted crashed slumped sank tumbled""".split(),
+        "sent nvda red", "had a rough week",
         "got smoked", "got wrecked", "getting wrecked", "sold off", "selling off", "got hit",
         "took a beating", "got burned", "got crushed", "hit hard", "in the red", "nosedived",
         "sank to a 52-week low",

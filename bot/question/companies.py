@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 from wordfreq import zipf_frequency
 
+from bot.question.name_typos import misspelt_name
 from index.entities import EntityResolver
 from index.lexicon import move_hits, word_direction
 from index.records import Entity
@@ -58,6 +59,9 @@ NOT_TICKERS = frozenset(
     CORP PLC LTD ADR ADRS OTC NASDAQ""".split()
 )
 """Acronyms of market and AI chat that are also some company's ticker: never bare tickers."""
+CASHTAG_WORD_ZIPF = 5.5
+"""A lower-case "$word" is a symbol when the word is rarer than this ("$net", "$snow"; not
+"$all", "$on", "$it")."""
 NON_COMPANY_NEXT = {
     "apple": frozenset("pie pies juice cider tree trees orchard sauce crumble recipe".split()),
     "amazon": frozenset("rainforest river jungle basin forest forests parrot tribe".split()),
@@ -182,8 +186,11 @@ class _Scanner:
         """(tokens used, hit) for a name starting at token ``i``; (0, None) when none."""
         toks = self.toks
         longest = self.table.first_tokens.get(toks[i][2].lower())
-        if longest is None:
-            return 0, None
+        if longest is None:  # "nvdia", "qualcom", "googles new ai bot"
+            entry = misspelt_name(toks[i][2], self.table)
+            if entry is None or entry.company is None:
+                return 0, None
+            return 1, _Hit(toks[i][0], toks[i][1], entry.company, "alias")
         keys = [toks[i][2].lower()]
         prev_end = toks[i][1]
         for j in range(i + 1, min(len(toks), i + min(longest, MAX_NAME_TOKENS))):
@@ -252,13 +259,17 @@ class _Scanner:
         symbol = self.text[start:end]
         if not _SYMBOL.fullmatch(symbol) or symbol.upper() in NOT_TICKERS:
             return 0, None
-        if start > 0 and self.text[start - 1] in "$#@/\\-":
-            return 0, None
-        if is_common(tok):
-            return 0, None  # A, ON, IT, ALL, NOW, SNOW: only as $ON
+        cashtag = start > 0 and self.text[start - 1] == "$"
+        if start > 0 and self.text[start - 1] in "#@/\\-" or (cashtag and not tok.islower()):
+            return 0, None  # an upper-case "$NET" is the resolver's cashtag
         company = self.table.company_for_symbol(symbol)
         if company is None:
             return 0, None
+        if cashtag and zipf_frequency(tok, "en") < CASHTAG_WORD_ZIPF:
+            # "how far is $net up": a question's "$" makes a word a symbol ("$all" stays)
+            return j - i, _Hit(start - 1, end, company, "cashtag", symbol.upper())
+        if is_common(tok):
+            return 0, None  # A, ON, IT, ALL, NOW, SNOW: only as $ON
         cue, lone = self.cue(i, j), self.lone(i, j)
         if symbol.isupper():
             ok = company.curated or cue or lone

@@ -50,7 +50,7 @@ __all__ = ["anchor_of", "classify", "direction_of", "read_moves"]
 Hit = tuple[int, int, Direction]
 
 _WHY = re.compile(
-    r"\bwhy\b|\bhow come\b|\bwhat(?:'s| is| was)?\s+(?:moved|moving|drove|driving|caused|"
+    r"\bwhy\b|\bhow come\b|\bwhat(?:'s|s| is| was)?\s+(?:moved|moving|drove|driving|caused|"
     r"causing|behind|sent|pushed|pushing|made|lifted|boosted)\b"
     r"|\breasons?\s+(?:for|behind|why)\b|\bwhat\s+(?:made|makes)\b"
 )
@@ -70,9 +70,9 @@ _MOVE = re.compile(r"\bmove[sd]?\b|\bswings?\b|\bvolatil(?:e|ity)\b")
 _WHO = re.compile(r"\bwho(?:'s|\s+else)?\b|\b(?:any(?:one|body)|what|which)\s+else\b")
 _WHO_ELSE = re.compile(r"\b(?:who|any(?:one|body)|what|which)\s+else\b")
 _GROUP = re.compile(
-    r"\b(?:which|what)\s+(?:[\w'-]+\s+){0,3}(?:stocks?|companies|company|shares|names|tickers|"
-    r"sectors?|firms?|industries|businesses|players|rivals|peers|competitors|makers?|"
-    r"chipmakers|suppliers|startups)\b"
+    r"\b(?:which|what)\s+(?:[\w'-]+\s+){0,3}(?:stocks?|companies|company|shares|names?|"
+    r"tickers?|sectors?|firms?|industries|businesses|players|rivals|peers|competitors|makers?|"
+    r"chipmakers?|suppliers|startups|semis?|megacaps?|mega-caps?|banks?|cos)\b"
 )
 _GROUP_NOUN = re.compile(
     r"\b(?P<down>losers?|decliners|fallers|victims?|casualt(?:y|ies))\b"

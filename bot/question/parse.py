@@ -57,15 +57,20 @@ _GROUP_ASK = re.compile(
 )
 
 
+_APPROX = re.compile(r"\b(\d+(?:st|nd|rd|th)?)-?ish\b", re.IGNORECASE)
+"""A figure or day said roughly ("feb 8ish", "10-ish%"): the figure."""
+
+
 def normalize(text: str) -> str:
     """Trim, drop control characters, terminal escapes and lone surrogates (undecodable bytes),
     chat markup (Discord mentions, custom emoji, bold/code marks) and invisible characters,
-    fold full-width forms (NFKC) and collapse white space."""
+    fold full-width forms (NFKC), drop "-ish" after a figure and collapse white space."""
     text = strip_controls(text)
     text = _DISCORD.sub(" ", text)
     text = _MARKDOWN.sub("", text)
     text = _DROP.sub("", text)
     text = unicodedata.normalize("NFKC", text)
+    text = _APPROX.sub(r"\1", text)
     return " ".join(text.split())
 
 

@@ -109,6 +109,7 @@ _DAY_WORD = (
 _WEEKDAY = (
     r"\b(?:(?P<last>last)\s+|on\s+)?"
     r"(?P<wd>monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
+    rf"(?![,\s]+(?:the\s+)?(?:(?:{MONTH_RE})\b|\d))"  # "monday nov 20": the date says it
 )
 _MONTH_ALONE = rf"\b(?:(?P<which>last|this)\s+)?(?P<mon>{MONTH_RE})\b\.?"
 _YEAR_ALONE = (
