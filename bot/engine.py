@@ -15,6 +15,7 @@ from bot.quotes import QuoteProvider
 from bot.retrieval import Retriever
 from index.entities import EntityResolver
 from index.errors import IndexError_
+from index.records import Entity
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +68,8 @@ class AnswerEngine:
             text, self.resolver, now, max_chars=self.max_question_chars, coverage=coverage
         )
         updates: dict[str, object] = {}
+        if question.intent != "price":
+            updates |= self._primary_listings(question)
         if ticker:
             entity = self.resolver.table.lookup_ticker(ticker)
             symbol = ticker.strip().lstrip("$").upper()
@@ -82,6 +85,27 @@ class AnswerEngine:
             updates["window"] = TimeWindow(since=start, until=until,
                                            label=f"since {since.isoformat()}")
         return question.model_copy(update=updates) if updates else question
+
+    def _primary_listings(self, question: Question) -> dict[str, object]:
+        """Companies asked about by another listing ("goog") under their primary ticker, the
+        one the news and its moves are filed under (GOOGL); a quote keeps the one asked."""
+        table = self.resolver.table
+
+        def primary(entity: Entity) -> Entity:
+            company = table.company_for_symbol(entity.ticker) if entity.ticker else None
+            if company is None or not company.ticker or company.ticker == entity.ticker:
+                return entity
+            return entity.model_copy(update={"ticker": company.ticker})
+
+        entities = [primary(e) for e in question.entities]
+        excluded = [primary(e) for e in question.excluded]
+        if entities == question.entities and excluded == question.excluded:
+            return {}
+        return {
+            "entities": entities, "excluded": excluded,
+            "tickers": list(dict.fromkeys(e.ticker for e in entities if e.ticker)),
+            "excluded_tickers": list(dict.fromkeys(e.ticker for e in excluded if e.ticker)),
+        }
 
     async def ask(
         self,

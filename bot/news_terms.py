@@ -61,7 +61,8 @@ GENERIC = frozenset(
     much many percent pct how hard much lot loads tons guys anyone weekly daily run runs
     parent owner maker actually really decent solid good great strong weak bad terrible huge
     massive monster blowout crazy insane wild basically literally drove driving pushed
-    pushing caused causing behind sent made""".split()
+    pushing caused causing behind sent made gives despite hype reporting reported catalyst
+    reason szn season""".split()
 )
 
 

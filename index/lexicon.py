@@ -194,7 +194,7 @@ question's keyword, event or story word."""
 CHAT_SYNONYMS: dict[str, str] = {
     "print": "earnings", "prints": "earnings", "blowup": "collapse", "blowups": "collapse",
     "blow-up": "collapse", "blow-ups": "collapse", "ath": "all-time high",
-    "aths": "all-time highs", "mcap": "market value", "divvy": "dividend",
+    "aths": "all-time highs", "mcap": "market value", "divvy": "dividend", "szn": "season",
 }
 """Chat words for what the news calls otherwise ("after its q3 print": its earnings; "the
 bank blowups": the bank collapse; "a new ath": a new all-time high)."""

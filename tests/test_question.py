@@ -133,6 +133,8 @@ INTENTS = [
     ("which name went vertical after that forecast", "winners", [], "up"),
     ("what semi tanked first week of august", "losers", [], "down"),
     ("which megacap had a monster day off its q4 earnings", "winners", [], "up"),
+    ("microsoft went red after reporting in july, what gives", "why_moved", ["MSFT"], "down"),
+    ("msft was green that monday, what was the catalyst", "why_moved", ["MSFT"], "up"),
     ("what will nvda trade at next year", "general", ["NVDA"], None),  # a forecast
     ("what is the capital of France?", "general", [], None),
     ("why is the sky blue?", "general", [], None),
@@ -239,6 +241,17 @@ WINDOWS = [
     ("what pushed msft green on monday nov 20", NOW, utc(2023, 11, 20), utc(2023, 11, 21),
      "2023-11-20"),
     ("who took a beating like feb 8ish", NOW, utc(2023, 2, 8), utc(2023, 2, 9), "2023-02-08"),
+    ("amzn put money into anthropic in the fall", NOW, utc(2023, 9, 1), utc(2023, 12, 1),
+     "fall 2023"),
+    # holidays, a weekday before one, "right before" (the week before)
+    ("msft green the monday before thanksgiving", NOW, utc(2023, 11, 20), utc(2023, 11, 21),
+     "the Monday before Thanksgiving 2023 (2023-11-20)"),
+    ("black friday movers", NOW, utc(2023, 11, 24), utc(2023, 11, 25),
+     "Black Friday 2023 (2023-11-24)"),
+    ("who ripped right before memorial day weekend 2023", NOW, utc(2023, 5, 20),
+     utc(2023, 5, 27), "right before Memorial Day weekend 2023 (2023-05-29)"),
+    ("nvda right after labor day 2023", NOW, utc(2023, 9, 5), utc(2023, 9, 12),
+     "right after Labor Day 2023 (2023-09-04)"),
     ("nvidia in may", NOW, utc(2023, 5, 1), utc(2023, 6, 1), "May 2023"),
     ("nvidia in May", utc(2024, 5, 10), utc(2024, 5, 1), None, "May 2024"),
     ("nvidia in May", utc(2024, 4, 30), utc(2023, 5, 1), utc(2023, 6, 1), "May 2023"),
@@ -307,6 +320,8 @@ NOT_DATES = [
     "S&P 500 rally",
     "a $2023 price target",
     "Did Microsoft stock fall after its June-quarter results?",
+    "what caused the fall in nvda",
+    "who lost money in the fall of tesla shares",
 ]
 
 

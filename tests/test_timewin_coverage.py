@@ -244,3 +244,13 @@ def test_29_february_is_the_last_leap_years(resolver: EntityResolver) -> None:
     q = ask(resolver, "what happened on feb 29", None)
     assert q.window == TimeWindow(since=utc(2024, 2, 29), until=utc(2024, 3, 1), label="2024-02-29")
     assert q.assumptions == ["taking February 29 as February 29, 2024, the most recent one"]
+
+
+def test_a_company_asked_by_another_listing_is_looked_up_under_its_primary_ticker() -> None:
+    """ "goog" is filed under GOOGL in the news and its moves; a quote keeps the listing asked."""
+    engine = AnswerEngine(cast(Any, None), EntityResolver(TickerTable.load()), cast(Any, None))
+    q = engine.understand("why did goog run 10% in july", NOW)
+    assert q.tickers == ["GOOGL"] and [e.ticker for e in q.entities] == ["GOOGL"]
+    q = engine.understand("who else ripped not counting goog", NOW)
+    assert q.excluded_tickers == ["GOOGL"]
+    assert engine.understand("$GOOG quote", NOW).tickers == ["GOOG"]

@@ -48,6 +48,8 @@ _SEASONS = {"spring": (3, 3), "summer": (6, 3), "autumn": (9, 3), "fall": (9, 3)
             "winter": (12, 3)}  # fmt: skip
 _SEASON_PREPS = {"over", "around", "for"}
 """Loose prepositions that still make a season a period ("over the summer")."""
+_THE_FALL = re.compile(r"\b(?:in|during|over|through|until|around)\s+the\s+$", re.IGNORECASE)
+_FALL_OF = re.compile(r"\s+(?:in|of|on)\b(?!\s+\d)", re.IGNORECASE)
 _ORDINAL = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4,
             "4th": 4}  # fmt: skip
 _ORDINAL_WEEK = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2,
@@ -137,7 +139,9 @@ def season(m: re.Match[str], text: str, now: datetime) -> Period | None:
     context = has_context(m, text) or bool(
         found and (found["prep"] or "").lower() in _SEASON_PREPS
     )
-    if not (m["which"] or m["y"] or (name != "fall" and context)):
+    autumn = name == "fall" and _THE_FALL.search(text, max(0, m.start() - 20), m.start()) \
+        and not _FALL_OF.match(text, m.end())  # "in the fall", not "in the fall of nvda"
+    if not (m["which"] or m["y"] or autumn or (name != "fall" and context)):
         return None  # "fall" is a move word; a bare season name is too vague
     first, months = _SEASONS[name]
     if m["y"]:

@@ -52,7 +52,8 @@ Hit = tuple[int, int, Direction]
 _WHY = re.compile(
     r"\bwhy\b|\bhow come\b|\bwhat(?:'s|s| is| was)?\s+(?:moved|moving|drove|driving|caused|"
     r"causing|behind|sent|pushed|pushing|made|lifted|boosted)\b"
-    r"|\breasons?\s+(?:for|behind|why)\b|\bwhat\s+(?:made|makes)\b"
+    r"|\breasons?\s+(?:for|behind|why)\b|\bwhat\s+(?:made|makes)\b|\bwhat\s+gives\b"
+    r"|\b(?:the\s+)?(?:catalyst|reason)\s*[?.!]*\s*$"
 )
 _WHAT_MOVED = re.compile(r"\bwhat(?:'s| is| was)?\s+$")
 """Right before a move word: "what tanked chegg" (a cause), "what ripped today" (a list)."""

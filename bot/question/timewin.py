@@ -41,6 +41,7 @@ from datetime import UTC, datetime, timedelta
 from dateutil.relativedelta import relativedelta
 
 from bot.question import dated, relative
+from bot.question.holidays import HOLIDAY_RE, holiday
 from bot.question.coverage import DateCoverage
 from bot.question.model import TimeWindow
 from bot.question.periods import MONTH_RE, YEAR_RE, Handler, Period, before
@@ -120,6 +121,7 @@ _YEAR_ALONE = (
 PATTERNS: list[tuple[re.Pattern[str], Handler]] = [
     (re.compile(pattern, re.IGNORECASE), handler)
     for pattern, handler in [
+        (HOLIDAY_RE, holiday),
         (_WEEK_OF, dated.week_of),
         (_ISO_DAY, dated.iso_day),
         (_ISO_MONTH, dated.iso_month),
@@ -239,6 +241,11 @@ def _shift(text: str, atoms: list[_Atom], now: datetime, years: int) -> list[_At
     return [_reread(text, a, then, keep_bare=True) if a.period.bare else a for a in atoms]
 
 
+_RIGHT = re.compile(r"\b(?:right|just|shortly|immediately|days)\s+$", re.IGNORECASE)
+NEAR = timedelta(days=7)
+"""How far "right before" or "right after" a date reaches."""
+
+
 def _window(
     text: str, groups: list[tuple[_Atom, _Atom | None]], now: datetime
 ) -> TimeWindow | None:
@@ -256,10 +263,16 @@ def _window(
             labels.append(f"since {p.label}")
         elif atom.prep in _AFTER:
             since = max(since or p.end, p.end)
-            labels.append(f"after {p.label}")
+            right = _RIGHT.search(text, 0, atom.prep_start)
+            if right:  # "right after labor day": the days after it
+                until = min(until or p.end + NEAR, p.end + NEAR)
+            labels.append(f"{right.group() if right else ''}after {p.label}")
         elif atom.prep in _BEFORE:
             until = min(until or p.start, p.start)
-            labels.append(f"before {p.label}")
+            right = _RIGHT.search(text, 0, atom.prep_start)
+            if right:  # "right before memorial day weekend": the days before it
+                since = max(since or p.start - NEAR, p.start - NEAR)
+            labels.append(f"{right.group() if right else ''}before {p.label}")
         elif atom.prep in _UNTIL:
             until = min(until or p.end, p.end)
             labels.append(f"until {p.label}")
