@@ -20,6 +20,11 @@ _QUESTION_FIGURE = re.compile(
 """A figure the asker states ("added like $650b", "cut by 70%+"): the sentence stating it
 is the one they remember."""
 FIGURE_BOOST = 0.8
+_CAUSE = re.compile(r"\b(?:after|following|because|amid|due to|driven by|fueled by|thanks to|"
+                    r"on (?:concerns?|fears?|worries|news|reports?|hopes?)|over (?:concerns?|"
+                    r"fears?|worries)|as (?:investors|the company|it|traders))\b")
+"""Words that tie a move to its cause in a sentence."""
+CAUSE_BOOST = 0.5
 _STOP = frozenset(
     "the a an of to in on for and or is are was were be did do does what who why how which with "
     "from after before about at by it its this that as than into".split()
@@ -45,15 +50,27 @@ def _content_words(text: str) -> set[str]:
     return {w for w in _WORD.findall(fold(text)) if w not in _STOP and len(w) > 1}
 
 
+def _names(question: Question) -> list[str]:
+    """How the news may name the companies asked about: "Alphabet (Google)" as alphabet and
+    google, and their tickers (folded)."""
+    names = [t.casefold() for t in question.tickers]
+    for entity in question.entities:
+        base, _, alias = entity.name.partition(" (")
+        names += [fold(base), fold(alias.rstrip(")"))]
+    return [n for n in names if len(n) > 1]
+
+
 def _score(sentence: str, question: Question, rank: int, from_move: bool) -> float:
     folded = fold(sentence)
     words = _content_words(sentence)
     asked = set(question.keywords) | _content_words(question.text)
     overlap = len(words & asked) / max(len(asked), 1)
     score = 1.0 / (rank + 1) + 1.5 * overlap
-    names = [e.name for e in question.entities] + question.tickers
-    if any(fold(n) in folded for n in names if n):
+    named = any(re.search(rf"\b{re.escape(n)}\b", folded) for n in _names(question))
+    if named:
         score += 0.8
+        if question.intent == "why_moved" and _CAUSE.search(folded):
+            score += CAUSE_BOOST  # "... fell 12% after it flagged Cerner concerns"
     direction = {"losers": "down", "winners": "up"}.get(question.intent, question.move_direction)
     pattern = {"down": DOWN, "up": UP}.get(direction or "")
     if pattern is not None and pattern.search(folded) and _NUMBER.search(sentence):
