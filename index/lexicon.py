@@ -135,7 +135,9 @@ _CHAT_PHRASES: dict[Direction, tuple[str, ...]] = {
         r"(?:got|get|gets|getting|gotten)\s+(?:smoked|wrecked|crushed|hammered|rekt|burned|"
         r"burnt|destroyed|killed|slammed|hit|clobbered|obliterated|nuked|dumped|hurt|torched|"
         r"crushed|cut\s+in\s+half|wiped\s+out)",
-        r"took\s+a\s+(?:beating|hit|bath|dive|nosedive|tumble|haircut|pounding|drubbing)",
+        r"took\s+(?:a|the)\s+(?:(?:big|bigger|biggest|worst|hardest|largest|huge|major)\s+)?"
+        r"(?:beating|hit|bath|dive|nosedive|tumble|haircut|pounding|drubbing)",
+        r"\d+(?:\.\d+)?\s*%\s+off\s+(?:its|their|the)\s+(?:highs?|peaks?|top)",
         r"nose-div(?:e|ed|es|ing)", r"(?:went|go(?:es)?|going)\s+down",
         r"wip(?:e|ed|es|ing)\s+out", r"in\s+free-?\s?fall", r"blood\s+bath",
         r"(?:in\s+the|turned|went|closed|finished|deep\s+in\s+the|sea\s+of|is|are|was|were)"
@@ -177,7 +179,9 @@ _PHRASE_WORDS: dict[Direction, str] = {
 BARE_UP_DOWN = re.compile(
     r"\b(?:is|are|was|were|been|be|go|goes|went|going|gone|trading|traded|stock|stocks|shares|"
     r"it|they|so|much|way|closed|close|ended|opened|finished|moved|move|still)\s+(?P<a>up|down)\b"
-    r"|\b(?P<b>up|down)\s+(?:\d|today|so|this|after|since|on|big|much|hard|sharply|again|"
+    r"(?!\s+\d+(?:\.\d+)?\s*%?\s+off\b)"  # "ended up 10% off its high": a fall
+    r"|\b(?P<b>up|down)\s+(?!\d+(?:\.\d+)?\s*%?\s+off\b)"
+    r"(?:\d|today|so|this|after|since|on|big|much|hard|sharply|again|"
     r"yesterday|over|ytd|year[-\s]to[-\s]date)"
     r"|\b(?P<c>up|down)\s*[?!.]*\s*$"
     r"|\b(?:is|are|was|were)\s+(?:\$?[\w.&'-]+\s+){1,2}(?P<d>up|down)\b"

@@ -71,7 +71,7 @@ SLANG = {
     "down": [
         *"""tanked tanks tanking dumped dumps dumping cratered craters cratering puked pukes
         bled bleeding wrecked rekt plunged plummeted crashed slumped sank tumbled""".split(),
-        "sent nvda red", "had a rough week",
+        "sent nvda red", "had a rough week", "took the biggest hit", "ended up 10% off its high",
         "got smoked", "got wrecked", "getting wrecked", "sold off", "selling off", "got hit",
         "took a beating", "got burned", "got crushed", "hit hard", "in the red", "nosedived",
         "sank to a 52-week low",
