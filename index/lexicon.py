@@ -183,7 +183,7 @@ BARE_UP_DOWN = re.compile(
     r"|\b(?P<b>up|down)\s+(?!\d+(?:\.\d+)?\s*%?\s+off\b)"
     r"(?:\d|today|so|this|after|since|on|big|much|hard|sharply|again|"
     r"yesterday|over|ytd|year[-\s]to[-\s]date)"
-    r"|\b(?P<c>up|down)\s*[?!.]*\s*$"
+    r"|(?<!blew )(?<!blow )(?<!blown )\b(?P<c>up|down)\s*[?!.]*\s*$"  # not "ad blew up"
     r"|\b(?:is|are|was|were)\s+(?:\$?[\w.&'-]+\s+){1,2}(?P<d>up|down)\b"
     r"(?!\s+(?:with|to|for|in|at|the|a|an|and|or)\b)"  # "was nvdia up ytd"
 )

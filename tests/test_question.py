@@ -135,6 +135,9 @@ INTENTS = [
     ("which megacap had a monster day off its q4 earnings", "winners", [], "up"),
     ("microsoft went red after reporting in july, what gives", "why_moved", ["MSFT"], "down"),
     ("msft was green that monday, what was the catalyst", "why_moved", ["MSFT"], "up"),
+    # a move word inside an event about another company is not the asked company's move
+    ("how'd msft trade the same day alphabet got crushed", "why_moved", ["MSFT", "GOOGL"], None),
+    ("why did nvda rip after its guidance", "why_moved", ["NVDA"], "up"),
     ("what will nvda trade at next year", "general", ["NVDA"], None),  # a forecast
     ("what is the capital of France?", "general", [], None),
     ("why is the sky blue?", "general", [], None),
@@ -339,6 +342,8 @@ ANCHORS = [
     ("what happened after May 2023", None),
     ("why did $NVDA jump in May?", None),
     ("which stocks rose after Nvidia earnings?", "Nvidia earnings"),
+    ("how did microsoft trade the day google's bard ad blew up", "google's bard ad blew up"),
+    ("what did nvda do the same day", None),
 ]
 
 

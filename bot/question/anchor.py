@@ -8,6 +8,7 @@ question word, "but", "because", a date), at most ``MAX_WORDS`` words:
 * a winner/loser or move word + "from"/"of" ("who lost from Sora", "winners of the AI boom"),
   a hit word + "by" ("hurt by ChatGPT");
 * "when" not asking a time ("when OpenAI dropped Sora", not "when did nvda drop");
+* "the (same) day" before something that happened ("the day google's bard ad blew up");
 * "off" after a move word ("ripped off nvda's guidance"; not "sold off", "ripped off");
 * "on" and "around" only before an event noun ("on the WSJ report about chip curbs", "around
   the Ernie launch"; not "news on openai", "around 5%").
@@ -34,7 +35,10 @@ _START = re.compile(
     r"helped|burned|burnt|smoked|wrecked|rocked|spooked)\s+by)\s+|\bpost-(?=\w)"
     r"|\b(?P<when>when)\s+(?!(?:did|does|do|is|are|was|were|will|would|could|should|can|has|"
     r"have|had|it|exactly)\b)"
-    r"|(?<![\w-])(?P<off>off)\s+(?!of\b)|\b(?P<on>on|around)\s+",
+    r"|(?<![\w-])(?P<off>off)\s+(?!of\b)|\b(?P<on>on|around)\s+"
+    r"|\bthe\s+(?:same\s+|very\s+)?(?:day|week|morning|session)\s+(?:that\s+|when\s+)?"
+    r"(?=\S+['’]s\s|\S+\s+(?:got|was|were|had|did|said|reported|announced|unveiled|blew|"
+    r"dropped|released|launched|admitted))",
     re.IGNORECASE,
 )
 _FROM = re.compile(r"\s+(?:from|of)\s+", re.IGNORECASE)

@@ -61,6 +61,11 @@ _APPROX = re.compile(r"\b(\d+(?:st|nd|rd|th)?)-?ish\b", re.IGNORECASE)
 """A figure or day said roughly ("feb 8ish", "10-ish%"): the figure."""
 
 
+_SUBJECT_MOVES = ("why_moved", "how_much", "what_happened")
+"""Intents asking how one company moved: a move word inside an event about another company
+("the day alphabet got crushed") says nothing of it."""
+
+
 def normalize(text: str) -> str:
     """Trim, drop control characters, terminal escapes and lone surrogates (undecodable bytes),
     chat markup (Discord mentions, custom emoji, bold/code marks) and invisible characters,
@@ -163,6 +168,12 @@ def parse_question(
     elif intent == "winners":
         direction = "up"
     anchor = anchor_of(clean, window.spans)
+    if intent in _SUBJECT_MOVES and anchor and direction:
+        # "how did msft trade the day alphabet got crushed": the move is the event's
+        at = clean.lower().find(anchor.lower())
+        named = [s for s in companies.spans if at <= s[0] < at + len(anchor)]
+        if at >= 0 and named and len(named) < len(companies.spans):
+            direction = direction_of(_blank(undated, [(at, at + len(anchor))]))
     question = Question(
         text=clean,
         entities=others.entities,
