@@ -199,6 +199,8 @@ CHAT_SYNONYMS: dict[str, str] = {
     "print": "earnings", "prints": "earnings", "blowup": "collapse", "blowups": "collapse",
     "blow-up": "collapse", "blow-ups": "collapse", "ath": "all-time high",
     "aths": "all-time highs", "mcap": "market value", "divvy": "dividend", "szn": "season",
+    "top line": "revenue", "topline": "revenue", "top-line": "revenue",
+    "bottom line": "profit", "bottom-line": "profit", "rev": "revenue", "qtr": "quarter",
 }
 """Chat words for what the news calls otherwise ("after its q3 print": its earnings; "the
 bank blowups": the bank collapse; "a new ath": a new all-time high)."""

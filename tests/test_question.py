@@ -324,6 +324,7 @@ NOT_DATES = [
     "a $2023 price target",
     "Did Microsoft stock fall after its June-quarter results?",
     "what caused the fall in nvda",
+    "how far is cloudflare up since it reported q3",
     "who lost money in the fall of tesla shares",
 ]
 

@@ -260,7 +260,7 @@ class _Scanner:
         if not _SYMBOL.fullmatch(symbol) or symbol.upper() in NOT_TICKERS:
             return 0, None
         cashtag = start > 0 and self.text[start - 1] == "$"
-        if start > 0 and self.text[start - 1] in "#@/\\-" or (cashtag and not tok.islower()):
+        if (start > 0 and self.text[start - 1] in "#@/\\-") or (cashtag and not tok.islower()):
             return 0, None  # an upper-case "$NET" is the resolver's cashtag
         company = self.table.company_for_symbol(symbol)
         if company is None:

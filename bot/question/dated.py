@@ -43,6 +43,11 @@ _REPORT_AFTER = re.compile(
     r"|guidance|calls?|updates?|prints?)\b",
     re.IGNORECASE,
 )
+_REPORT_BEFORE = re.compile(
+    r"\b(?:reported|reports|reporting|posted|posts|released|dropped|announced)\s+"
+    r"(?:its\s+|their\s+)?$",
+    re.IGNORECASE)
+"""Before a quarter, what makes it the quarter's report ("since it reported q3")."""
 _QUARTER_AFTER = re.compile(r"[\s-]+quarter", re.IGNORECASE)
 _SEASONS = {"spring": (3, 3), "summer": (6, 3), "autumn": (9, 3), "fall": (9, 3),
             "winter": (12, 3)}  # fmt: skip
@@ -104,8 +109,8 @@ def month_year(m: re.Match[str], text: str, now: datetime) -> Period | None:
 
 
 def quarter(m: re.Match[str], text: str, now: datetime) -> Period | None:
-    if _REPORT_AFTER.match(text, m.end()):
-        return None  # "Q2 earnings", "first-quarter report": a report, published later
+    if _REPORT_AFTER.match(text, m.end()) or _REPORT_BEFORE.search(text, 0, m.start()):
+        return None  # "Q2 earnings", "reported q3": a report, published later
     q = int(m["q"]) if m["q"] else _ORDINAL[m["qw"].lower()]
     year = full_year(m["y"])
     if year is not None:

@@ -55,6 +55,9 @@ def misspelt_name(word: str, table: TickerTable) -> NameForm | None:
     targets = _targets(table)
     if low.endswith("s") and low[:-1] in targets:
         return targets[low[:-1]]
-    found = {targets[v].company.key: targets[v] for v in _edits(low) if v in targets
-             and targets[v].company is not None and len(v) >= MIN_LENGTH}
+    found: dict[str, NameForm] = {}
+    for variant in _edits(low):
+        entry = targets.get(variant)
+        if entry is not None and entry.company is not None:
+            found[entry.company.key] = entry
     return next(iter(found.values())) if len(found) == 1 else None

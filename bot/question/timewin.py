@@ -41,8 +41,8 @@ from datetime import UTC, datetime, timedelta
 from dateutil.relativedelta import relativedelta
 
 from bot.question import dated, relative
-from bot.question.holidays import HOLIDAY_RE, holiday
 from bot.question.coverage import DateCoverage
+from bot.question.holidays import HOLIDAY_RE, holiday
 from bot.question.model import TimeWindow
 from bot.question.periods import MONTH_RE, YEAR_RE, Handler, Period, before
 
