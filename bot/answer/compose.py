@@ -179,7 +179,7 @@ def compose_answer(
             ]
         for rank, hit in enumerate(hits[:5]):
             candidates.append(Candidate(tidy(hit.text), hit.article_id, rank=rank))
-        budget = max(1, (2 if lines else 4) - len(_quoted(lines)))
+        budget = max(1, (3 if lines else 4) - len(_quoted(lines)))
         taken = {line.rsplit(" [", 1)[0] for line in lines}
         for sentence, article_id in pick_sentences(question, candidates, limit=budget + 1):
             if sentence in taken or len(_quoted(lines)) >= 4:
