@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Sequence
 from wordfreq import zipf_frequency
 
 from bot.question.model import WORD, Question
-from bot.question.periods import MONTHS
+from bot.question.periods import MONTHS, record_since
 from index.lexicon import (
     CHAT_FILLER,
     move_hits,
@@ -42,6 +42,11 @@ COMMON_ZIPF = 4.0
 terms: "blackwell" (3.3), "sora" (3.0), "deepseek" (0) are; "guidance" (4.6) is not."""
 MISSPELT_MIN = 3
 """A word one edit away from an index word with at least this many passages is a typo."""
+RESPELL_WORDS = 24
+"""At most this many words of a question are looked at (each costs a few hundred lookups)."""
+RESPELL_MIN = 20
+"""A misspelt word is searched as the index word one edit away with at least this many
+passages (the most frequent such word)."""
 _FIGURE_TERM = re.compile(
     r"^(?:\d[\d.,]*(?:k|m|mn|b|bn|t|tn|x|s|st|nd|rd|th|am|pm|pct|%)?|[qh][1-4]|fy\d{2,4})$")
 """A figure, an ordinal or a period ("4b", "650b", "21st", "q2", "fy24"), not a model name."""
@@ -62,7 +67,7 @@ GENERIC = frozenset(
     parent owner maker actually really decent solid good great strong weak bad terrible huge
     massive monster blowout crazy insane wild basically literally drove driving pushed
     pushing caused causing behind sent made gives despite hype reporting reported catalyst
-    reason szn season""".split()
+    reason szn season nowhere""".split()
 )
 
 
@@ -178,8 +183,8 @@ def _clean(term: str) -> str:
     return term[:-2] if term.endswith(("'s", "\u2019s")) else term
 
 
-def _misspelt(term: str, reader: IndexReader) -> bool:
-    """Is ``term`` one edit away from a word the index holds a few times?"""
+def _edits(term: str) -> set[str]:
+    """The words one edit away from ``term`` (a letter dropped, swapped, changed or added)."""
     letters = "abcdefghijklmnopqrstuvwxyz"
     splits = [(term[:i], term[i:]) for i in range(len(term) + 1)]
     variants = {a + b[1:] for a, b in splits if b}
@@ -187,7 +192,28 @@ def _misspelt(term: str, reader: IndexReader) -> bool:
     variants |= {a + c + b[1:] for a, b in splits if b for c in letters}
     variants |= {a + c + b for a, b in splits for c in letters}
     variants.discard(term)
-    return any(reader.term_docs(v) >= MISSPELT_MIN for v in variants)
+    return variants
+
+
+def _misspelt(term: str, reader: IndexReader) -> bool:
+    """Is ``term`` one edit away from a word the index holds a few times?"""
+    return any(reader.term_docs(v) >= MISSPELT_MIN for v in _edits(term))
+
+
+def respelt(text: str, reader: IndexReader, is_ticker: Callable[[str], bool]) -> str:
+    """``text`` with its words that no passage holds, and no English reader would write,
+    spelt as the news spells them when one edit makes a word it holds often ("earnigns" ->
+    "earnings", "chatgtp" -> "chatgpt"): for the searches, whose keyword half matches words."""
+    out = text
+    for word in list(dict.fromkeys(re.findall(r"[a-z]{5,}", text)))[:RESPELL_WORDS]:
+        if zipf_frequency(word, "en") >= COMMON_ZIPF - 1 or is_ticker(word):
+            continue
+        if reader.term_docs(word) > 0:
+            continue
+        docs, best = max(((reader.term_docs(v), v) for v in _edits(word)), default=(0, ""))
+        if docs >= RESPELL_MIN:
+            out = re.sub(rf"\b{word}\b", best, out)
+    return out
 
 
 def unmatched_story(
@@ -264,5 +290,8 @@ def years_outside(text: str, reader: IndexReader) -> list[str]:
     oldest, newest = reader.manifest.oldest_article, reader.manifest.newest_article
     if oldest is None or newest is None:
         return []
-    return [y for y in dict.fromkeys(_YEAR.findall(text))
-            if not oldest.year <= int(y) <= newest.year]
+    return list(dict.fromkeys(
+        m.group(1) for m in _YEAR.finditer(text)
+        if not oldest.year <= int(m.group(1)) <= newest.year
+        and not record_since(text, m.start())  # "worst day since 2002"
+    ))

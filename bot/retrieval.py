@@ -11,7 +11,7 @@ from datetime import timedelta
 from bot.answer.evidence import Coverage, Event, Evidence
 from bot.events import days_after, find_event, ties
 from bot.news_holds import FACT_INTENTS, news_holds
-from bot.news_terms import named_terms, names_any, rare_terms
+from bot.news_terms import named_terms, names_any, rare_terms, respelt
 from bot.question.model import Question
 from bot.search_words import search_text, with_names
 from index.embedding import Embedder
@@ -133,7 +133,7 @@ class Retriever:
         filters = self._filters(question, tickers)
         k = self.passages
         pool = _Pool()
-        query = search_text(question)
+        query = respelt(search_text(question), reader, self.is_ticker)
         pool.add(searcher.search(query, k=2 * k, filters=filters,
                                  recency_half_life_days=self.recency))
         if question.tickers and not filters.tickers:

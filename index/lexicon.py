@@ -191,7 +191,8 @@ BARE_UP_DOWN = re.compile(
 # Chat shorthand: words of the register that name nothing, and chat words for news words.
 CHAT_FILLER = frozenset(
     """rite ppl smth sth tho rn imo imho tbh lol lmao lmk idk iirc ngl fr btw omg ur b4 bc cuz
-    coz kinda sorta ya yeah yep nah yo bro fam ok okay pls plz rly srsly""".split()
+    coz kinda sorta ya yeah yep nah yo bro fam ok okay pls plz rly srsly wtf smth outta gonna
+    wanna gotta dunno lemme yall bruh dude lmfao rofl jk thx ty tbf ikr fwiw afaik""".split()
 )
 """Chat shorthand that names nothing ("tsla got wrecked after its q3 print rite?"): never a
 question's keyword, event or story word."""

@@ -3,7 +3,7 @@ exclusions, the story check, and the question rewritten for search."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 from bot.answer import Evidence
 from bot.answer.compose import assumptions
@@ -269,3 +269,30 @@ def test_names_with_a_version_number_said_apart_are_one_term():
     reader = _Docs({"llama": 9}, {"llama 2"})
     assert missing_terms(["llama-3", "llama-2"], [], [], reader, never) == ["llama-3"]
 
+
+
+def test_misspelt_words_are_searched_as_the_news_spells_them():
+    from bot.news_terms import respelt
+
+    reader = _Docs({"earnings": 900, "earning": 30, "chatgpt": 400, "season": 50})
+    never = lambda term: False  # noqa: E731
+    assert respelt("early feb earnigns szn, chatgtp rival", reader, never) == \
+        "early feb earnings szn, chatgpt rival"
+    # English words, words the news holds, tickers and rare near-misses stay
+    assert respelt("reasons for the earnings beat", reader, never) == \
+        "reasons for the earnings beat"
+    assert respelt("earnigns", reader, lambda t: t == "earnigns") == "earnigns"
+    assert respelt("seasnn", _Docs({"season": 5}), never) == "seasnn"
+
+
+def test_years_outside_the_news_leave_out_a_records_start():
+    from types import SimpleNamespace
+
+    from bot.news_terms import years_outside
+
+    reader = SimpleNamespace(manifest=SimpleNamespace(
+        oldest_article=datetime(2023, 1, 1, tzinfo=UTC),
+        newest_article=datetime(2023, 12, 31, tzinfo=UTC)))
+    assert years_outside("how did nvda do at wwdc 2024", reader) == ["2024"]
+    assert years_outside("orcl had its worst day since 2002 in sept", reader) == []
+    assert years_outside("nvda in 2023", reader) == []

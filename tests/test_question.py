@@ -255,6 +255,8 @@ WINDOWS = [
      utc(2023, 5, 27), "right before Memorial Day weekend 2023 (2023-05-29)"),
     ("nvda right after labor day 2023", NOW, utc(2023, 9, 5), utc(2023, 9, 12),
      "right after Labor Day 2023 (2023-09-04)"),
+    ("orcl cratered in sept 2023, worst day since 2002", NOW, utc(2023, 9, 1), utc(2023, 10, 1),
+     "September 2023"),
     ("nvidia in may", NOW, utc(2023, 5, 1), utc(2023, 6, 1), "May 2023"),
     ("nvidia in May", utc(2024, 5, 10), utc(2024, 5, 1), None, "May 2024"),
     ("nvidia in May", utc(2024, 4, 30), utc(2023, 5, 1), utc(2023, 6, 1), "May 2023"),
@@ -325,6 +327,8 @@ NOT_DATES = [
     "Did Microsoft stock fall after its June-quarter results?",
     "what caused the fall in nvda",
     "how far is cloudflare up since it reported q3",
+    "msft caught a bid the monday after the board fired altman",
+    "worst day since 2002 for oracle",
     "who lost money in the fall of tesla shares",
 ]
 

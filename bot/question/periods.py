@@ -132,6 +132,17 @@ def full_year(text: str | None) -> int | None:
     return int(digits) + 2000 if len(digits) == 2 else int(digits)
 
 
+_RECORD_SINCE = re.compile(
+    r"\b(?:worst|best|biggest|largest|steepest|sharpest|highest|lowest|strongest|weakest|"
+    r"first|most)\b(?:\s+[\w'-]+){0,4}?\s+since\s+(?:the\s+)?$", re.IGNORECASE)
+
+
+def record_since(text: str, start: int) -> bool:
+    """Is the date at ``start`` what a record is measured from ("worst day since 2002",
+    "highest close since august"), not a period asked about?"""
+    return _RECORD_SINCE.search(text, max(0, start - 60), start) is not None
+
+
 def before(m: re.Match[str], text: str) -> re.Match[str] | None:
     """The preposition and early/mid/late just before a match (both optional)."""
     return PREP.search(text, max(0, m.start() - 40), m.start())

@@ -44,7 +44,7 @@ from bot.question import dated, relative
 from bot.question.coverage import DateCoverage
 from bot.question.holidays import HOLIDAY_RE, holiday
 from bot.question.model import TimeWindow
-from bot.question.periods import MONTH_RE, YEAR_RE, Handler, Period, before
+from bot.question.periods import MONTH_RE, YEAR_RE, Handler, Period, before, record_since
 
 __all__ = ["YEARS_BACK", "WindowMatch", "find_window"]
 
@@ -111,6 +111,7 @@ _WEEKDAY = (
     r"\b(?:(?P<last>last)\s+|on\s+)?"
     r"(?P<wd>monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
     rf"(?![,\s]+(?:the\s+)?(?:(?:{MONTH_RE})\b|\d))"  # "monday nov 20": the date says it
+    r"(?!\s+(?:after|before|following)\b)"  # "the monday after the board fired altman"
 )
 _MONTH_ALONE = rf"\b(?:(?P<which>last|this)\s+)?(?P<mon>{MONTH_RE})\b\.?"
 _YEAR_ALONE = (
@@ -173,8 +174,8 @@ def _atoms(text: str, now: datetime) -> list[_Atom]:
             if any(s < m.end() and m.start() < e for s, e in taken):
                 continue
             period = handler(m, text, now)
-            if period is None:
-                continue
+            if period is None or record_since(text, m.start()):
+                continue  # not a date here; "worst day since 2002": a record's start
             taken.append(m.span())
             found = before(m, text)
             prep = " ".join(found["prep"].lower().split()) if found and found["prep"] else None
