@@ -132,6 +132,7 @@ INTENTS = [
     ("why's $adbe been on a tear all june", "why_moved", ["ADBE"], "up"),
     ("which name went vertical after that forecast", "winners", [], "up"),
     ("what semi tanked first week of august", "losers", [], "down"),
+    ("what media co mooned in late jan", "winners", [], "up"),
     ("which megacap had a monster day off its q4 earnings", "winners", [], "up"),
     ("microsoft went red after reporting in july, what gives", "why_moved", ["MSFT"], "down"),
     ("msft was green that monday, what was the catalyst", "why_moved", ["MSFT"], "up"),

@@ -72,3 +72,25 @@ def test_which_company_questions_without_a_move_name_the_best_passages_company()
     asked = Question(text="which chip stock joined the trillion dollar club", intent="general",
                      keywords=["chip", "trillion", "club"])
     assert [(p.ticker, p.mentioned_in) for p in plan_movers(asked, evidence)] == [("NVDA", ["a"])]
+
+
+def test_without_reported_movers_a_what_question_names_the_asked_kind_of_company() -> None:
+    """ "what media co mooned after saying it'd use openai": no passage reports a move, so the
+    answer is the listed company of the best passage that the news places in media, never
+    the company the question names itself."""
+    tool = "OpenAI's tool helps spot text written by ChatGPT, Microsoft said."
+    buzz = "BuzzFeed, the digital media company, will use OpenAI tools for its quizzes."
+    evidence = Evidence(
+        hits=[hit("tool", tool), hit("buzz", buzz)], moves={},
+        entities={"tool": [Entity(name="OpenAI", kind="private"),
+                           Entity(name="Microsoft", ticker="MSFT")],
+                  "buzz": [Entity(name="BuzzFeed", ticker="BZFD"),
+                           Entity(name="OpenAI", kind="private")]},
+        covered=True, relevance=0.6, weights={"tool": 1.0, "buzz": 1.0},
+    )
+    asked = Question(text="what media co mooned after saying it'd use openai", intent="winners",
+                     move_direction="up", keywords=["media", "mooned"],
+                     entities=[Entity(name="OpenAI", kind="private")])
+    assert [p.ticker for p in plan_movers(asked, evidence)] == ["BZFD"]
+    anyone = asked.model_copy(update={"text": "what co mooned after saying it'd use openai"})
+    assert [p.ticker for p in plan_movers(anyone, evidence)] == ["MSFT"]

@@ -40,6 +40,8 @@ KEEP_SHARE = 0.2
 _WORD = re.compile(r"[a-z0-9]+")
 WHICH = re.compile(r"\b(?:which|who|whose)\b", re.IGNORECASE)
 """A question asking for companies ("which chip stock…", "who else was in that club")."""
+WHAT = re.compile(r"\bwhat\b", re.IGNORECASE)
+"""In a winners/losers question, "what" asks for companies too ("what media co mooned")."""
 
 
 @dataclass
@@ -172,8 +174,18 @@ def plan_movers(question: Question, evidence: Evidence) -> list[MoverPlan]:
             if entity.ticker and _key(entity.ticker, entity.name) not in skip:
                 plans.setdefault(entity.ticker,
                                  MoverPlan(entity.name, entity.ticker, entity.kind))
-    if listing and not plans and WHICH.search(question.text):
-        _add_named(plans, hits[:1], evidence, skip)  # "which chip stock joined the $1tn club"
+    if listing and not plans and (WHICH.search(question.text) or WHAT.search(question.text)):
+        # "which chip stock joined the $1tn club": the listed companies of the best passage
+        # naming one the question does not name itself (of the kind it asks, if it asks one)
+        kinds = asked_sectors(question.text)
+        for hit in hits[:3]:
+            _add_named(plans, [hit], evidence, skip | set(named))
+            if kinds:
+                told = sentences_of([hit])
+                for key in [k for k, p in plans.items() if not placed(_names(p), kinds, told)]:
+                    del plans[key]
+            if plans:
+                break
     elif question.intent in ("what_happened", "general") and WHICH.search(question.text):
         _add_named(plans, hits[:3], evidence, skip)
     for plan in plans.values():

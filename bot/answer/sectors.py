@@ -36,7 +36,7 @@ SECTORS: dict[str, tuple[str, str]] = {
     "autos": (r"ev|evs|auto|automakers?|carmakers?",
               r"electric[- ]vehicles?|evs?|automakers?|carmakers?|cars?"),
 }
-_GROUP = r"(?:stocks?|names?|cos|companies|company|firms?|giants?|plays?|players|makers?|shares)"
+_GROUP = r"(?:stocks?|names?|cos?|companies|company|firms?|giants?|plays?|players|makers?|shares)"
 _ASKED = {
     kind: re.compile(rf"\b(?:{asked})\b(?=(?:\s+[\w&-]+){{0,2}}\s+{_GROUP}\b)")
     for kind, (asked, _) in SECTORS.items()

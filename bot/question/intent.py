@@ -73,7 +73,7 @@ _WHO_ELSE = re.compile(r"\b(?:who|any(?:one|body)|what|which)\s+else\b")
 _GROUP = re.compile(
     r"\b(?:which|what)\s+(?:[\w'-]+\s+){0,3}(?:stocks?|companies|company|shares|names?|"
     r"tickers?|sectors?|firms?|industries|businesses|players|rivals|peers|competitors|makers?|"
-    r"chipmakers?|suppliers|startups|semis?|megacaps?|mega-caps?|banks?|cos)\b"
+    r"chipmakers?|suppliers|startups|semis?|megacaps?|mega-caps?|banks?|cos?)\b"
 )
 _GROUP_NOUN = re.compile(
     r"\b(?P<down>losers?|decliners|fallers|victims?|casualt(?:y|ies))\b"
