@@ -161,6 +161,9 @@ class TickerTable:
         self.names: dict[str, list[NameForm]] = {}
         self.first_tokens: dict[str, int] = {}
         """Lower-cased first token of every name -> the longest name's token count."""
+        self.known_for: dict[str, Company] = {}
+        """Lower-cased products and people that name a company in a question as "the <it>
+        maker" or "<it>'s company" ("photoshop" -> Adobe, "zuck" -> Meta)."""
 
     @classmethod
     def load(cls, sec_path: Path | None = None, aliases_path: Path | None = None) -> TickerTable:
@@ -214,6 +217,8 @@ class TickerTable:
                 self._add_name(form, NameForm(company, form, "alias"))
             for form in item.get("ambiguous", []):
                 self._add_name(form, NameForm(company, form, "alias", "strict"))
+            for form in item.get("known_for", []):
+                self.known_for[" ".join(form.lower().split())] = company
 
     def _add_sec(self, rows: list[dict], excluded: set[str]) -> None:
         excluded_keys = {name_key(name) for name in excluded}

@@ -190,6 +190,11 @@ COMPANIES = [
     ("googles new ai bot", ["GOOGL"], ["Alphabet (Google)"]),
     ("how far is $net up since q3", ["NET"], ["Cloudflare"]),
     ("is the net up", [], []),
+    # a product or person the company is known for, as "the <it> company/maker"
+    ("why is the photoshop company's stock running", ["ADBE"], ["Adobe"]),
+    ("zuck's company went vertical", ["META"], ["Meta Platforms (Facebook)"]),
+    ("how did the iphone maker do", ["AAPL"], ["Apple"]),
+    ("windows 11 update", [], []),
     ("did zoom tank?", ["ZM"], ["Zoom"]),
     ("did mstr pump", ["MSTR"], ["Microstrategy"]),
     ("why did crwd rip after earnings", ["CRWD"], ["CrowdStrike"]),  # a guarded move word
