@@ -8,7 +8,7 @@ prints) and scored with ``score_answers.score``; ``table`` and ``summarize`` pri
 
 Standalone, for one index (quick while tuning):
   python -m bench.casual_bench --index-dir DIR --corpus market|focus \
-      [--split tune|heldout|extra|para|para2|para3|para4|all] [--set casual|old] [--out rows.jsonl]
+      [--split tune|heldout|extra|para|para2|...|para5|all] [--set casual|old] [--out rows.jsonl]
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ def load_scorer(path: Path = SCORER) -> ModuleType | None:
 
 LATER_SETS = {"extra": "casual_extra.jsonl", "para": "casual_para.jsonl",
               "para2": "casual_para2.jsonl", "para3": "casual_para3.jsonl",
-              "para4": "casual_para4.jsonl"}
+              "para4": "casual_para4.jsonl", "para5": "casual_para5.jsonl"}
 """Label files written after the first set, by split name (tuned on like ``tune``)."""
 
 
@@ -153,7 +153,8 @@ def run_sections(indexes: dict[str, Path], embedder: Any, results: dict[str, Any
             say(f"[casual-{corpus}] no index at {path}: skipped")
             continue
         sets = [(split, load_casual(corpus, split))
-                for split in ("tune", "extra", "para", "para2", "para3", "para4", "heldout")]
+                for split in ("tune", "extra", *(k for k in LATER_SETS if k != "extra"),
+                              "heldout")]
         if corpus == "market":
             sets.append(("old", load_old()))
         out = run(path, embedder, corpus, sets, scorer, say)

@@ -67,7 +67,7 @@ GENERIC = frozenset(
     parent owner maker actually really decent solid good great strong weak bad terrible huge
     massive monster blowout crazy insane wild basically literally drove driving pushed
     pushing caused causing behind sent made gives despite hype reporting reported catalyst
-    reason szn season nowhere""".split()
+    reason szn season nowhere keeps kept sideways""".split()
 )
 
 

@@ -1,6 +1,6 @@
 """Stories of a kind the news tells in its own words: an exit ("gelsinger got pushed out"),
 an index inclusion ("nvda got added to the dow"), a lawsuit ("when the doj sued them"), a
-stock split ("the 10 for 1 split").
+market debut ("how did rddt trade day one"), a stock split ("the 10 for 1 split").
 
 A question built on such a story is covered only when a sentence of a retrieved passage
 tells one of the kind about whom the question names: the person, else the company. Their
@@ -73,6 +73,16 @@ STORY_KINDS = (
             (re.compile(r"\b(?:eu|european commission|brussels)\b"),
              re.compile(r"\b(?:eu|european (?:commission|union)|brussels)\b")),
         ),
+    ),
+    StoryKind(
+        "debut",
+        re.compile(r"\b(?:(?:first|1st|opening)\s+(?:day|session)(?:\s+of\s+trading)?|"
+                   r"day\s+one|debut(?:ed|s)?|ipo\s+day|listing\s+day|first\s+trading\s+day|"
+                   r"(?:started|began)\s+trading)\b"),
+        (re.compile(r"\b(?:debut\w*|(?:began|begins|started|starts|opened|opens)\s+trading|"
+                    r"first\s+(?:day|session)\s+of\s+trading|first\s+trading\s+day|"
+                    r"opened\s+at|priced\s+(?:its|the)\s+(?:ipo|shares|offering))\b"),),
+        person=False,
     ),
     StoryKind(
         "split",

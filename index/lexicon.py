@@ -119,6 +119,8 @@ _CHAT_PHRASES: dict[Direction, tuple[str, ...]] = {
         r"ran\s+up", r"run(?:s|ning)?\s+up", r"shot\s+up", r"took\s+off", r"to\s+the\s+moon",
         r"(?:went|go(?:es)?|going)\s+up", r"short[-\s]squeez(?:e|es|ed|ing)",
         r"(?:went|goes|go|going|gone)\s+vertical",
+        r"(?:ran|run|runs|running)\s+(?:hard|big|wild|higher|like\s+crazy|w(?:ith)?\s+it)",
+        r"grind(?:s|ed|ing)?\s+(?:higher|up)",
         r"(?:had|has|have|having)\s+(?:a|an|its|their)\s+(?:monster|huge|massive|banner|"
         r"killer|blowout|record|best)\s+(?:day|week|session)",
         r"(?:on|been\s+on|went\s+on)\s+(?:a|an|such\s+a)\s+(?:tear|heater|(?:[\w-]+\s+)?run)",
@@ -143,6 +145,7 @@ _CHAT_PHRASES: dict[Direction, tuple[str, ...]] = {
         r"(?:in\s+the|turned|went|closed|finished|deep\s+in\s+the|sea\s+of|is|are|was|were)"
         r"\s+red", r"red\s+(?:day|candles?|close)", r"crushed\s+by",
         r"(?:pushed|pushing|sent|sending|turned|turning)\s+(?:[\w$'.&-]+\s+){1,2}red",
+        r"grind(?:s|ed|ing)?\s+(?:lower|down)",
         r"(?:had|has|have|having)\s+(?:a|an|its|their)\s+(?:rough|brutal|terrible|awful|"
         r"horrible|bad|ugly|nasty|tough|worst)\s+(?:day|week|session)",
         _RECORD + r"[-\s]lows?",
@@ -192,7 +195,8 @@ BARE_UP_DOWN = re.compile(
 CHAT_FILLER = frozenset(
     """rite ppl smth sth tho rn imo imho tbh lol lmao lmk idk iirc ngl fr btw omg ur b4 bc cuz
     coz kinda sorta ya yeah yep nah yo bro fam ok okay pls plz rly srsly wtf smth outta gonna
-    wanna gotta dunno lemme yall bruh dude lmfao rofl jk thx ty tbf ikr fwiw afaik""".split()
+    wanna gotta dunno lemme yall bruh dude lmfao rofl jk thx ty tbf ikr fwiw afaik wth goin
+    doin tryna""".split()
 )
 """Chat shorthand that names nothing ("tsla got wrecked after its q3 print rite?"): never a
 question's keyword, event or story word."""

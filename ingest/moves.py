@@ -35,7 +35,7 @@ from ingest.move_mentions import mention_hits
 
 __all__ = ["EXTRACTOR_VERSION", "article_move_text", "extract_moves"]
 
-EXTRACTOR_VERSION = 21
+EXTRACTOR_VERSION = 22
 """Bump whenever entity or move extraction changes what it finds: an ingest into an index
 built by another version re-extracts every stored article (no re-embedding)."""
 

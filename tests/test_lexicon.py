@@ -66,7 +66,8 @@ SLANG = {
         "went parabolic", "going parabolic", "caught a bid", "catching a bid", "rallied hard",
         "ran up", "shot up", "took off", "to the moon", "closed green", "ran to a 9 month high",
         "hit a record high", "made new highs", "went vertical", "been on a tear",
-        "on a 10-day run", "pushed msft green", "had a monster day",
+        "on a 10-day run", "pushed msft green", "had a monster day", "ran hard",
+        "keeps grinding higher",
     ],
     "down": [
         *"""tanked tanks tanking dumped dumps dumping cratered craters cratering puked pukes

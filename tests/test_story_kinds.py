@@ -84,3 +84,17 @@ def test_a_lawsuit_must_be_told_of_the_company_and_whoever_the_question_says_sue
     assert untold_kind(question, [], about) == ""
     # no one named as suing: any lawsuit against the company
     assert untold_kind(asking("did aapl dump when it got sued", apple), [], about[:1]) == ""
+
+
+def test_a_market_debut_must_be_told_of_the_company() -> None:
+    """ "rddt first day of trading": 2023 news that Reddit may go public tells no debut;
+    "Arm climbs 17% in Nasdaq debut" does."""
+    reddit = Entity(name="Reddit", ticker="RDDT")
+    arm = Entity(name="Arm Holdings", ticker="ARM")
+    rumour = [hit("r", "Rumors swirl that Reddit is looking to go public later this year.")]
+    debut = [hit("a", "Arm climbs 17% in Nasdaq debut after pricing its IPO at $51 a share.")]
+    assert asked_story("rddt first day of trading after the ipo")[0].name == "debut"
+    assert untold_kind(asking("how did rddt trade day one", reddit), [], rumour) == "day one"
+    assert untold_kind(asking("how did arm trade day one", arm), [], debut) == ""
+    assert untold_kind(asking("how did arm do on its first day", arm), [], rumour) == \
+        "first day"
