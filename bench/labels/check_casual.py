@@ -15,7 +15,8 @@ Checks:
 - answerable rows have at least one gold URL, no duplicate gold URL, every gold URL exists
   verbatim in the `url` field of the corpus the row names, and every key fact (1-3 of them)
   appears case-insensitively in the title + text of at least one gold article;
-- unanswerable rows have empty gold_urls, expected_tickers and key_facts.
+- unanswerable rows have empty gold_urls, expected_tickers and key_facts;
+- casual_para*.jsonl rows re-ask a tune row (source_id) with its type, corpus and labels.
 It then prints the counts per type, split and corpus, for each file.
 """
 
@@ -142,7 +143,38 @@ def main() -> int:
         problems.extend(f"id {i!r} is in both {LABELS.name} and {EXTRA.name}"
                         for i in sorted(shared, key=str))
         print_counts(EXTRA.name, extra, sorted(EXTRA_SPLITS))
+    problems.extend(check_paraphrases(rows))
     return finish(problems)
+
+
+def check_paraphrases(rows: list[dict]) -> list[str]:
+    """``casual_para*.jsonl``: each row re-asks a ``tune`` row of casual.jsonl (``source_id``)
+    with that row's type, corpus and labels, in a split named after its file."""
+    problems: list[str] = []
+    tune = {r.get("id"): r for r in rows if r.get("split") == "tune"}
+    seen: set[str] = {r.get("id") for r in rows}
+    for path in sorted(HERE.glob("casual_para*.jsonl")):
+        split = path.stem.removeprefix("casual_")
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if not line.strip():
+                continue
+            row = json.loads(line)
+            where = f"{path.name}:{n}"
+            if set(row) != KEYS | {"source_id"}:
+                problems.append(f"{where}: keys {sorted(row)}")
+                continue
+            source = tune.get(row["source_id"])
+            if row["split"] != split or source is None:
+                problems.append(f"{where}: split {row['split']!r} / source "
+                                f"{row['source_id']!r} (a tune row of {LABELS.name})")
+            elif any(row[k] != source[k] for k in ("type", "corpus", "gold_urls",
+                                                    "expected_tickers", "key_facts")):
+                problems.append(f"{where}: labels differ from {row['source_id']}")
+            if row["id"] in seen:
+                problems.append(f"{where}: id {row['id']!r} used twice")
+            seen.add(row["id"])
+        print(f"{path.name}: checked against the tune rows")
+    return problems
 
 
 def print_counts(name: str, rows: list[dict], splits: list[str]) -> None:
