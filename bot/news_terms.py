@@ -26,7 +26,7 @@ from index.lexicon import (
 )
 from index.reader import IndexReader, SearchHit
 from index.text import fold
-from index.typos import fix_typos, fix_word
+from index.typos import fix_typos, fix_word, one_edit
 
 ANCHOR_RARE = 2
 """An event word in at most this many passages must be in a retrieved one."""
@@ -183,21 +183,9 @@ def _clean(term: str) -> str:
     return term[:-2] if term.endswith(("'s", "\u2019s")) else term
 
 
-def _edits(term: str) -> set[str]:
-    """The words one edit away from ``term`` (a letter dropped, swapped, changed or added)."""
-    letters = "abcdefghijklmnopqrstuvwxyz"
-    splits = [(term[:i], term[i:]) for i in range(len(term) + 1)]
-    variants = {a + b[1:] for a, b in splits if b}
-    variants |= {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
-    variants |= {a + c + b[1:] for a, b in splits if b for c in letters}
-    variants |= {a + c + b for a, b in splits for c in letters}
-    variants.discard(term)
-    return variants
-
-
 def _misspelt(term: str, reader: IndexReader) -> bool:
     """Is ``term`` one edit away from a word the index holds a few times?"""
-    return any(reader.term_docs(v) >= MISSPELT_MIN for v in _edits(term))
+    return any(reader.term_docs(v) >= MISSPELT_MIN for v in one_edit(term))
 
 
 def respelt(text: str, reader: IndexReader, is_ticker: Callable[[str], bool]) -> str:
@@ -210,7 +198,7 @@ def respelt(text: str, reader: IndexReader, is_ticker: Callable[[str], bool]) ->
             continue
         if reader.term_docs(word) > 0:
             continue
-        docs, best = max(((reader.term_docs(v), v) for v in _edits(word)), default=(0, ""))
+        docs, best = max(((reader.term_docs(v), v) for v in one_edit(word)), default=(0, ""))
         if docs >= RESPELL_MIN:
             out = re.sub(rf"\b{word}\b", best, out)
     return out

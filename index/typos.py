@@ -40,6 +40,19 @@ REAL_WORD_TYPOS = {"loosing": "losing", "looses": "loses"}
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]*[A-Za-z]")
 
 
+def one_edit(word: str) -> set[str]:
+    """The lower-case words one edit away from ``word``: a letter dropped, added or changed,
+    or two neighbours swapped."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    variants = {a + b[1:] for a, b in splits if b}
+    variants |= {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+    variants |= {a + c + b[1:] for a, b in splits if b for c in letters}
+    variants |= {a + c + b for a, b in splits for c in letters}
+    variants.discard(word)
+    return variants
+
+
 def _max_edits(word: str) -> int:
     return 2 if len(word) >= LONG else 1
 

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 from wordfreq import zipf_frequency
 
-from bot.question.name_typos import misspelt_name
+from bot.question.other_names import known_for, misspelt_name
 from index.entities import EntityResolver
 from index.lexicon import move_hits, word_direction
 from index.records import Entity
@@ -297,29 +297,6 @@ def _ticker_for(resolver: EntityResolver, company: Company, symbol: str | None) 
     return company.ticker
 
 
-_KNOWN_FOR = re.compile(
-    r"\b(?:the\s+)?(?P<it>[\w.-]+(?:\s+[\w.-]+)?)(?:['’]s?)?\s+"
-    r"(?:maker|makers|company|co|parent|owner|giant|firm|guys|people|creator|developer)\b",
-    re.IGNORECASE,
-)
-"""What a question may call a company by: "the photoshop company", "the iphone maker",
-"zuck's company" (``TickerTable.known_for``)."""
-
-
-def _known_for(text: str, resolver: EntityResolver, taken: list[tuple[int, int]]) -> list[_Hit]:
-    hits: list[_Hit] = []
-    for m in _KNOWN_FOR.finditer(text):
-        words = m["it"].lower().split()
-        for first in range(len(words)):  # "the new iphone maker": "iphone"
-            company = resolver.table.known_for.get(" ".join(words[first:]))
-            if company is not None:
-                start = m.start("it") + m["it"].lower().index(words[first])
-                if not any(s < m.end() and start < e for s, e in taken):
-                    hits.append(_Hit(start, m.end(), company, "alias"))
-                break
-    return hits
-
-
 def find_companies(text: str, resolver: EntityResolver) -> CompanyMatch:
     """Companies of a question in order of first mention, one Entity each."""
     hits: list[_Hit] = []
@@ -328,7 +305,9 @@ def find_companies(text: str, resolver: EntityResolver) -> CompanyMatch:
         if mention.how == "cashtag":
             symbol = text[mention.start : mention.end].lstrip("$")
         hits.append(_Hit(mention.start, mention.end, mention.company, mention.how, symbol))
-    hits += _known_for(text, resolver, [(h.start, h.end) for h in hits])
+    taken = [(h.start, h.end) for h in hits]
+    for start, end, company in known_for(text, resolver.table, taken):  # "the iphone maker"
+        hits.append(_Hit(start, end, company, "alias"))
     taken = [(h.start, h.end) for h in hits]
     hits.extend(_Scanner(resolver, text, taken).scan())
     hits.sort(key=lambda h: h.start)
