@@ -51,7 +51,8 @@ def load_scorer(path: Path = SCORER) -> ModuleType | None:
 
 LATER_SETS = {"extra": "casual_extra.jsonl", "para": "casual_para.jsonl",
               "para2": "casual_para2.jsonl", "para3": "casual_para3.jsonl",
-              "para4": "casual_para4.jsonl", "para5": "casual_para5.jsonl"}
+              "para4": "casual_para4.jsonl", "para5": "casual_para5.jsonl",
+              "unans": "casual_unans.jsonl"}
 """Label files written after the first set, by split name (tuned on like ``tune``)."""
 
 

@@ -1,6 +1,8 @@
 """Stories of a kind the news tells in its own words: an exit ("gelsinger got pushed out"),
 an index inclusion ("nvda got added to the dow"), a lawsuit ("when the doj sued them"), a
-market debut ("how did rddt trade day one"), a stock split ("the 10 for 1 split").
+market debut ("how did rddt trade day one"), an acquisition ("when amd bought marvell": told of
+both), a spin-off, an outage ("the crwd blue screen outage"), a stock split ("the 10 for 1
+split").
 
 A question built on such a story is covered only when a sentence of a retrieved passage
 tells one of the kind about whom the question names: the person, else the company. Their
@@ -35,12 +37,16 @@ class StoryKind:
     agents: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = ()
     """(as a question names it, as the news does): who acts in the story ("the doj sued
     apple"); when the question names one, the sentence must name it too."""
+    together: bool = False
+    """Told of every company the question names in one sentence ("when amd bought marvell":
+    a sentence naming AMD and Marvell), not of any one of them."""
 
 
 STORY_KINDS = (
     StoryKind(
         "exit",
         re.compile(r"\b(?:pushed out|forced out|ousted|got fired|(?<!the )fired(?! up)|sacked|"
+                   r"(?<!under )(?<!on )fir(?:e|es|ing)(?=\s+(?!up\b|sale|off\b|away\b|back\b))|"
                    r"booted|canned|step(?:s|ped|ping)? down|resign(?:s|ed|ation)?|quit|"
                    r"retir(?:es|ed|ement)|got the boot)\b"),
         (re.compile(r"\b(?:oust\w*|fir(?:ed|es|ing)|forced out|pushed out|step(?:s|ped|ping)? "
@@ -77,11 +83,34 @@ STORY_KINDS = (
     StoryKind(
         "debut",
         re.compile(r"\b(?:(?:first|1st|opening)\s+(?:day|session)(?:\s+of\s+trading)?|"
-                   r"day\s+one|debut(?:ed|s)?|ipo\s+day|listing\s+day|first\s+trading\s+day|"
+                   r"day\s+one|debut(?:ed|s)?|ipo\s+(?:day|price|pricing)|listing\s+day|"
+                   r"first\s+(?:trading\s+day|week|days)\s+(?:of\s+trading|after|as|on)?|"
                    r"(?:started|began)\s+trading)\b"),
         (re.compile(r"\b(?:debut\w*|(?:began|begins|started|starts|opened|opens)\s+trading|"
                     r"first\s+(?:day|session)\s+of\s+trading|first\s+trading\s+day|"
                     r"opened\s+at|priced\s+(?:its|the)\s+(?:ipo|shares|offering))\b"),),
+        person=False,
+    ),
+    StoryKind(
+        "acquisition",
+        re.compile(r"\b(?:bought|buys|buying|acquired|acquires|acquiring|acquisition\s+of|"
+                   r"took\s+over|takes\s+over|takeover\s+of|merged\s+with|merger\s+with)\b"),
+        (re.compile(r"\b(?:acqui\w+|buys|buying|bought|purchas\w+|takeover|take\s+over|"
+                    r"took\s+over|merg\w+)\b"),),
+        person=False,
+        together=True,
+    ),
+    StoryKind(
+        "spin-off",
+        re.compile(r"\b(?:spun\s+off|spin(?:s|ning)?\s+off|spin-?offs?|spinoffs?)\b"),
+        (re.compile(r"\b(?:spin\w*[\s-]?off|spun\s+off|spinoff|separat\w+)\b"),),
+        person=False,
+    ),
+    StoryKind(
+        "outage",
+        re.compile(r"\b(?:outage|blue[\s-]screen|went\s+down\s+worldwide|global\s+(?:it\s+)?"
+                   r"meltdown)\b"),
+        (re.compile(r"\b(?:outages?|blue[\s-]screen|crash\w*|disrupt\w+|went\s+down)\b"),),
         person=False,
     ),
     StoryKind(
@@ -129,8 +158,15 @@ def untold_kind(question: Question, people: Iterable[str], hits: Sequence[Search
         who |= {e.ticker.lower() for e in question.subjects() if e.ticker}
     if not who:
         return ""
+    groups = [who]
+    if kind.together and len(question.entities) < 2:
+        return ""  # "did alibaba get bought up": a stock bid up, not a deal of two companies
+    if kind.together:  # each company in the sentence
+        groups = [{w for w in WORD.findall(fold(e.name.split(" (")[0])) if len(w) > 2}
+                  | {(e.ticker or "").lower()} - {""} for e in question.entities]
     for hit in hits:
         for sentence in map(fold, split_sentences(f"{hit.title}. {hit.text}")):
-            if set(WORD.findall(sentence)) & who and all(t.search(sentence) for t in told):
+            words = set(WORD.findall(sentence))
+            if all(words & g for g in groups) and all(t.search(sentence) for t in told):
                 return ""
     return said

@@ -98,3 +98,25 @@ def test_a_market_debut_must_be_told_of_the_company() -> None:
     assert untold_kind(asking("how did arm trade day one", arm), [], debut) == ""
     assert untold_kind(asking("how did arm do on its first day", arm), [], rumour) == \
         "first day"
+
+
+def test_a_deal_is_told_of_both_companies_and_other_later_stories_of_the_one() -> None:
+    amd, marvell = Entity(name="AMD", ticker="AMD"), Entity(name="Marvell", ticker="MRVL")
+    crwd = Entity(name="CrowdStrike", ticker="CRWD")
+    news = [hit("a", "AMD acquired Xilinx last year. Marvell shares rose 5% on AI demand.")]
+    assert untold_kind(asking("when amd bought marvell what premium did they pay", amd,
+                              marvell), [], news) == "bought"
+    told = [hit("b", "AMD agreed to acquire Marvell in a $40 billion deal.")]
+    assert untold_kind(asking("when amd bought marvell what premium did they pay", amd,
+                              marvell), [], told) == ""
+    # one company named: "got bought up" is a stock bid up, not a deal
+    assert untold_kind(asking("did alibaba get bought up in feb", amd), [], news) == ""
+    outage = asking("crwd blue screen outage, how much did it tank", crwd)
+    assert untold_kind(outage, [], [hit("c", "CrowdStrike sees strong growth in 2024.")]) \
+        == "blue screen"
+    assert untold_kind(asking("msft spun off azure, did holders get shares",
+                              Entity(name="Microsoft", ticker="MSFT")),
+                       [], [hit("d", "Microsoft's Azure grew 29% in the quarter.")]) == "spun off"
+    assert untold_kind(asking("why did intel fire gelsinger", INTEL), ["gelsinger"],
+                       [hit("e", "Intel CEO Pat Gelsinger said the company is on track.")]) \
+        == "fire"

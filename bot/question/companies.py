@@ -274,8 +274,10 @@ class _Scanner:
         if symbol.isupper():
             ok = company.curated or cue or lone
         else:  # "nvda", "pltr": a curated company's symbol that is no English word; any
-            # other's before a stock cue ("did mstr pump", "crwd stock")
-            ok = (company.curated or cue) and (cue or lone or len(symbol) >= 3)
+            # other's before a stock cue ("did mstr pump", "crwd stock") or when no word list
+            # knows it at all ("crwd blue screen outage")
+            ok = ((company.curated or cue) and (cue or lone or len(symbol) >= 3)) or (
+                len(symbol) >= 4 and zipf_frequency(tok, "en") == 0)
         if not ok:
             return 0, None
         return j - i, _Hit(start, end, company, "cashtag", symbol.upper())

@@ -68,16 +68,27 @@ def ago(m: re.Match[str], text: str, now: datetime) -> Period | None:
 
 
 def named(m: re.Match[str], text: str, now: datetime) -> Period | None:
-    which = " ".join(m["which"].lower().split())
+    which = " ".join(m["which"].lower().split()).removeprefix("the ")
     unit = m["unit"].lower()
-    today = midnight(now)
     label = f"{which} {unit}"
-    if which in {"past", "the past"}:
+    if which == "next":  # a period still to come: no news holds it
+        this = named_period(now, unit, current=True)
+        step = {"week": relativedelta(weeks=1), "weekend": relativedelta(weeks=1),
+                "month": relativedelta(months=1), "quarter": relativedelta(months=3),
+                "year": relativedelta(years=1)}[unit]  # fmt: skip
+        return Period(this.start + step, this.end + step, label)
+    if which == "past":
         span = {"week": relativedelta(weeks=1), "month": relativedelta(months=1),
                 "year": relativedelta(years=1), "quarter": relativedelta(months=3),
                 "weekend": relativedelta(days=3)}[unit]  # fmt: skip
         return Period(now - span, now, f"past {unit}", open_end=True)
-    current = which in {"this", "current"}
+    return named_period(now, unit, which in {"this", "current"}, label)
+
+
+def named_period(now: datetime, unit: str, current: bool, label: str = "") -> Period:
+    """This (``current``) or the last week, weekend, month, quarter or year."""
+    today = midnight(now)
+    label = label or f"{'this' if current else 'last'} {unit}"
     if unit in {"week", "weekend"}:
         monday = today - timedelta(days=today.weekday())
         if unit == "weekend":
@@ -104,6 +115,8 @@ def day_word(m: re.Match[str], text: str, now: datetime) -> Period | None:
         return Period(utc(now.year), now, "year to date", open_end=True)
     if word == "yesterday":
         return Period(today - timedelta(days=1), today, "yesterday")
+    if word in {"tomorrow", "tmrw", "tmr"}:  # still to come: no news holds it
+        return Period(today + timedelta(days=1), today + timedelta(days=2), "tomorrow")
     return Period(today, today + timedelta(days=1), "today", open_end=True)
 
 

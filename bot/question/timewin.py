@@ -101,11 +101,12 @@ _SEASON = (
     rf"(?:\s+(?:of\s+)?(?P<y>{YEAR_RE})\b)?"
 )
 _NAMED = (
-    r"\b(?P<which>this|last|previous|prior|current|the\s+past|past)\s+"
+    r"\b(?P<which>this|last|previous|prior|current|the\s+past|past|next|the\s+next)\s+"
     r"(?P<unit>week|weekend|month|quarter|year)\b"
 )
 _DAY_WORD = (
-    r"\b(?:today|tonight|this\s+morning|this\s+afternoon|yesterday|ytd|year[\s-]to[\s-]date)\b"
+    r"\b(?:today|tonight|this\s+morning|this\s+afternoon|yesterday|tomorrow|tmrw|tmr|ytd|"
+    r"year[\s-]to[\s-]date)\b"
 )
 _WEEKDAY = (
     r"\b(?:(?P<last>last)\s+|on\s+)?"
