@@ -16,7 +16,8 @@ Checks:
   verbatim in the `url` field of the corpus the row names, and every key fact (1-3 of them)
   appears case-insensitively in the title + text of at least one gold article;
 - unanswerable rows have empty gold_urls, expected_tickers and key_facts;
-- casual_para*.jsonl rows re-ask a tune row (source_id) with its type, corpus and labels.
+- casual_para*.jsonl rows re-ask a tune row (source_id) with its type, corpus and labels;
+- casual_unans.jsonl rows are all unanswerable.
 It then prints the counts per type, split and corpus, for each file.
 """
 
@@ -36,6 +37,7 @@ sys.path.insert(0, str(HERE))  # run as a script beside check_answers.py
 from check_answers import finish, read_rows  # noqa: E402  (one reader for both label files)
 
 LABELS = HERE / "casual.jsonl"
+UNANS = HERE / "casual_unans.jsonl"  # optional: out-of-scope questions only, split "unans"
 EXTRA = HERE / "casual_extra.jsonl"  # optional extra set, written later, split "extra" only
 KEYS = {"id", "question", "type", "gold_urls", "expected_tickers", "key_facts", "corpus", "split"}
 TYPES = {"winners", "losers", "why_move", "fact", "multi_hop", "unanswerable"}
@@ -144,6 +146,12 @@ def main() -> int:
                         for i in sorted(shared, key=str))
         print_counts(EXTRA.name, extra, sorted(EXTRA_SPLITS))
     problems.extend(check_paraphrases(rows))
+    if UNANS.is_file():
+        unans, unans_problems = read_rows(UNANS, lambda row: check_row(row, corpora, {"unans"}))
+        problems.extend(f"{UNANS.name}: {p}" for p in unans_problems)
+        problems.extend(f"{UNANS.name}: {r.get('id')} is answerable" for r in unans
+                        if r.get("type") != "unanswerable")
+        print(f"{UNANS.name}: {len(unans)} rows")
     return finish(problems)
 
 
