@@ -175,9 +175,15 @@ def recall_at_10(source_index: Path, scaled: Path, target: int, queries: int = Q
 
 def run(source_index: Path, scaled: Path, chunks: int = CHUNKS, reuse: bool = False,
         say: Callable[[str], None] = print) -> dict[str, Any]:
-    if reuse and (scaled / "CURRENT").exists():
+    fresh = (scaled / "CURRENT").exists() and (
+        generations.current_generation(scaled).name
+        == generations.current_generation(source_index).name)
+    if reuse and fresh:  # a scale-up of the source's serving generation, not an older one
         say(f"[scale] reusing {scaled}")
     else:
+        if reuse:
+            say(f"[scale] {scaled} was grown from another generation of {source_index}: "
+                "building it again")
         started = time.perf_counter()
         n = scale_up(source_index, scaled, chunks)
         say(f"[scale] built a {n:,}-chunk scale-up of {source_index} in "
