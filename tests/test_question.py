@@ -267,6 +267,7 @@ WINDOWS = [
      "right after Labor Day 2023 (2023-09-04)"),
     ("orcl cratered in sept 2023, worst day since 2002", NOW, utc(2023, 9, 1), utc(2023, 10, 1),
      "September 2023"),
+    ("best performing chip stock since may 2023", NOW, utc(2023, 5, 1), None, "since May 2023"),
     ("nvidia in may", NOW, utc(2023, 5, 1), utc(2023, 6, 1), "May 2023"),
     ("nvidia in May", utc(2024, 5, 10), utc(2024, 5, 1), None, "May 2024"),
     ("nvidia in May", utc(2024, 4, 30), utc(2023, 5, 1), utc(2023, 6, 1), "May 2023"),

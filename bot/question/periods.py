@@ -134,12 +134,14 @@ def full_year(text: str | None) -> int | None:
 
 _RECORD_SINCE = re.compile(
     r"\b(?:worst|best|biggest|largest|steepest|sharpest|highest|lowest|strongest|weakest|"
-    r"first|most)\b(?:\s+[\w'-]+){0,4}?\s+since\s+(?:the\s+)?$", re.IGNORECASE)
+    r"first)\s+(?:[\w'-]+\s+){0,2}?(?:day|week|month|quarter|year|session|close|level|"
+    r"drop|fall|decline|gain|rally|loss|selloff|sell-off|jump|plunge|slump|run|streak|"
+    r"profit|time)s?\s+(?:in\s+\w+\s+)?since\s+(?:the\s+)?$", re.IGNORECASE)
 
 
 def record_since(text: str, start: int) -> bool:
     """Is the date at ``start`` what a record is measured from ("worst day since 2002",
-    "highest close since august"), not a period asked about?"""
+    "highest close since august"), not a period asked about ("best performer since may")?"""
     return _RECORD_SINCE.search(text, max(0, start - 60), start) is not None
 
 
