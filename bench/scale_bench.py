@@ -29,7 +29,6 @@ import itertools
 import json
 import logging
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -44,7 +43,7 @@ import numpy as np
 
 from bench.corpus import OUT, ROOT
 from bench.scale import base_vectors, jittered, scale_up
-from bench.stats import percentiles
+from bench.stats import peak_rss_mb, percentiles
 from index import generations, vectors
 from index.generations import VECTORS_NAME
 
@@ -105,21 +104,6 @@ def ask(index_dir: Path) -> dict[str, Any]:
             "vectors_rss_mb": round(vectors_rss, 1), "chunk_dates_mb": round(dates_mb, 1),
             "vectors_code_mb": round(vectors.code_bytes(reader._faiss) / 2**20, 1),
             "peak_rss_mb": peak_rss_mb("self")}
-
-
-def peak_rss_mb(pid: int | str, fallback_kb: int | None = None) -> float:
-    """A process's own peak RSS (``VmHWM``, which starts afresh at exec). ``ru_maxrss``
-    does not: on Linux it starts from the parent's RSS at exec, so a child of a big bench
-    process would report the parent's size. Without /proc: ``fallback_kb`` or ru_maxrss."""
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return round(int(line.split()[1]) / 1024, 1)
-    except OSError:
-        pass
-    kb = fallback_kb if fallback_kb is not None else resource.getrusage(
-        resource.RUSAGE_SELF).ru_maxrss
-    return round(kb / 1024, 1)
 
 
 BATCH_QUESTIONS = 80

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import math
+import resource
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 
@@ -24,3 +26,18 @@ def ndcg_at(relevant: Sequence[bool], n_gold: int, k: int = 10) -> float:
     dcg = sum(1.0 / math.log2(i + 2) for i, rel in enumerate(relevant[:k]) if rel)
     ideal = sum(1.0 / math.log2(i + 2) for i in range(min(n_gold, k)))
     return dcg / ideal if ideal else 0.0
+
+
+def peak_rss_mb(pid: int | str, fallback_kb: int | None = None) -> float:
+    """A process's own peak RSS (``VmHWM``, which starts afresh at exec). ``ru_maxrss``
+    does not: on Linux it starts from the parent's RSS at exec, so a child of a big bench
+    process would report the parent's size. Without /proc: ``fallback_kb`` or ru_maxrss."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    kb = fallback_kb if fallback_kb is not None else resource.getrusage(
+        resource.RUSAGE_SELF).ru_maxrss
+    return round(kb / 1024, 1)
