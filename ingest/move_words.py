@@ -248,6 +248,8 @@ highest since August"."""
 def record_direction(word: str) -> Direction:
     """ "all-time high", "highest" -> up; "52-week lows", "lowest" -> down."""
     return "down" if "low" in word.lower() else "up"
+
+
 RECORD_NOT_STOCK = re.compile(
     r"\s+(?:in|for|of)\b(?!\s+(?:trading|premarket|pre-market|after-hours|the\s+session|"
     r"early|late|morning|afternoon|intraday|extended|(?:US)?\$|\d))", re.IGNORECASE)
