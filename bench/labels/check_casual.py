@@ -163,24 +163,24 @@ def check_paraphrases(rows: list[dict]) -> list[str]:
     seen: set[str] = {r.get("id") for r in rows}
     for path in sorted(HERE.glob("casual_para*.jsonl")):
         split = path.stem.removeprefix("casual_")
-        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            if not line.strip():
-                continue
-            row = json.loads(line)
-            where = f"{path.name}:{n}"
+
+        def check(row: dict, split: str = split) -> list[str]:
             if set(row) != KEYS | {"source_id"}:
-                problems.append(f"{where}: keys {sorted(row)}")
-                continue
+                return [f"keys {sorted(row)}"]
             source = tune.get(row["source_id"])
             if row["split"] != split or source is None:
-                problems.append(f"{where}: split {row['split']!r} / source "
-                                f"{row['source_id']!r} (a tune row of {LABELS.name})")
-            elif any(row[k] != source[k] for k in ("type", "corpus", "gold_urls",
-                                                    "expected_tickers", "key_facts")):
-                problems.append(f"{where}: labels differ from {row['source_id']}")
-            if row["id"] in seen:
-                problems.append(f"{where}: id {row['id']!r} used twice")
-            seen.add(row["id"])
+                return [f"split {row['split']!r} / source {row['source_id']!r} (a tune row "
+                        f"of {LABELS.name})"]
+            if any(row[k] != source[k] for k in ("type", "corpus", "gold_urls",
+                                                 "expected_tickers", "key_facts")):
+                return [f"labels differ from {row['source_id']}"]
+            return []
+
+        para, para_problems = read_rows(path, check)
+        problems.extend(f"{path.name}: {p}" for p in para_problems)
+        problems.extend(f"{path.name}: id {r.get('id')!r} is in another label file"
+                        for r in para if r.get("id") in seen)
+        seen |= {r.get("id") for r in para}
         print(f"{path.name}: checked against the tune rows")
     return problems
 
