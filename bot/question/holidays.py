@@ -13,8 +13,7 @@ from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 from bot.question.periods import YEAR_RE, Period, full_year, utc
-
-_WEEKDAYS = "monday tuesday wednesday thursday friday saturday sunday".split()
+from bot.question.relative import WEEKDAYS
 
 
 def _nth_weekday(year: int, month: int, weekday: int, n: int) -> date:
@@ -51,7 +50,7 @@ _NAMES = (r"thanksgiving|black\s+friday|cyber\s+monday|memorial\s+day|labou?r\s+
           r"juneteenth|independence\s+day|(?:the\s+)?(?:4th|fourth)\s+of\s+july|christmas|xmas|"
           r"new\s+year['’]?s(?:\s+(?:day|eve))?")
 HOLIDAY_RE = (
-    rf"\b(?:(?:the\s+)?(?P<wd>{'|'.join(_WEEKDAYS)})\s+(?P<rel>before|after)\s+)?"
+    rf"\b(?:(?:the\s+)?(?P<wd>{'|'.join(WEEKDAYS)})\s+(?P<rel>before|after)\s+)?"
     rf"(?P<hol>{_NAMES})(?P<weekend>\s+weekend)?"
     rf"(?:\s+(?:of\s+)?(?P<y>{YEAR_RE})\b)?(?!\w)"
 )
@@ -95,7 +94,7 @@ def _day(m: re.Match[str], day: date) -> date:
     """The holiday's date, or the weekday before or after it the phrase names."""
     if not m["wd"]:
         return day
-    weekday = _WEEKDAYS.index(m["wd"].lower())
+    weekday = WEEKDAYS.index(m["wd"].lower())
     if m["rel"].lower() == "before":
         return day - timedelta(days=(day.weekday() - weekday - 1) % 7 + 1)
     return day + timedelta(days=(weekday - day.weekday() - 1) % 7 + 1)

@@ -12,7 +12,7 @@ from bot.question.periods import Period, day_period, midnight, utc
 
 _EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 """Rolling windows reaching further back than this are not read as windows."""
-_WEEKDAYS = "monday tuesday wednesday thursday friday saturday sunday".split()
+WEEKDAYS = "monday tuesday wednesday thursday friday saturday sunday".split()
 _NUMBERS = {
     "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
     "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "few": 3,
@@ -121,7 +121,7 @@ def day_word(m: re.Match[str], text: str, now: datetime) -> Period | None:
 
 
 def weekday(m: re.Match[str], text: str, now: datetime) -> Period | None:
-    target = _WEEKDAYS.index(m["wd"].lower())
+    target = WEEKDAYS.index(m["wd"].lower())
     today = midnight(now)
     back = (today.weekday() - target) % 7
     if m["last"] and back == 0:

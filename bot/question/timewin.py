@@ -110,7 +110,7 @@ _DAY_WORD = (
 )
 _WEEKDAY = (
     r"\b(?:(?P<last>last)\s+|on\s+)?"
-    r"(?P<wd>monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
+    rf"(?P<wd>{'|'.join(relative.WEEKDAYS)})\b"
     rf"(?![,\s]+(?:the\s+)?(?:(?:{MONTH_RE})\b|\d))"  # "monday nov 20": the date says it
     r"(?!\s+(?:after|before|following)\b)"  # "the monday after the board fired altman"
 )
