@@ -206,19 +206,21 @@ MOVE_IN_SHARES_OF = re.compile(
     r"(?:shares|stocks?|share\s+prices?|stock\s+prices?)\s+(?:of\s+)?(?=█)", re.IGNORECASE)
 """A move said as a noun before the stocks it is of: "A steep drop in shares of Alphabet,
 Amazon.com and other technology companies dragged ...", "a 5% jump in shares of Nvidia"."""
+_MOVED_BY_UP = frozenset("boosted lifted buoyed propelled powered supported".split())
+_MOVED_BY_DOWN = frozenset("dragged weighed".split())
+_MOVED_BY_VERBS = "|".join(sorted(_MOVED_BY_UP | _MOVED_BY_DOWN | {"pulled", "held"}))
+"""Verbs of a market moved by stocks; "pulled" and "held" need a way ("held back")."""
 MARKET_MOVED_BY = re.compile(
     r"(?:\b(?:indexes|indices|averages|benchmarks?|markets?|wall\s+street|equities|"
     r"(?<!█\s)(?<!█'s\s)(?<!█’s\s)stocks)\b|█)\s+"
     r"(?:(?:were|was|have\s+been|has\s+been|got|are|is)\s+)?(?:(?:also|largely|mostly)\s+)?"
-    r"(?P<verb>boosted|lifted|buoyed|propelled|powered|supported|dragged|weighed|pulled|held)"
+    rf"(?P<verb>{_MOVED_BY_VERBS})"
     r"(?:\s+(?P<way>higher|lower|up|down|back))?\s+by\s+"
     r"(?:(?:(?!\b(?:but|while|whereas|although|though)\b)[^.;:█]){0,80}?"
     r"\b(?:such\s+as|like|including|in|of|from)\s+)?(?=█)", re.IGNORECASE)
 """The market moved by the stocks listed after it: "U.S. indexes were boosted by ... companies
 such as Microsoft and Nvidia", "the Nasdaq was dragged lower by losses in Tesla". An index
 named before the verb must be one (``█`` masks companies too)."""
-_MOVED_BY_UP = frozenset("boosted lifted buoyed propelled powered supported".split())
-_MOVED_BY_DOWN = frozenset("dragged weighed".split())
 
 
 def moved_by_direction(found: re.Match[str]) -> Direction | None:
@@ -258,8 +260,7 @@ PREFILTER = re.compile(
     rf"%|\$|percent|per cent|dollars|\b{_trie(WORD_VERBS)}\b|{HEADLINE_VERB.pattern}|"
     r"\b(?:got|gets|getting|received|receives|saw|sees|enjoyed|enjoys|took|takes)\s+an?\s|"
     r"(?:record|time|day|week|month|year)s?[-\s](?:high|low)|(?:highest|lowest)\s+(?:\w+\s+)?since|"
-    r"\b(?:boosted|lifted|buoyed|propelled|powered|supported|dragged|weighed|pulled|held)"
-    r"(?:\s+\w+)?\s+by\b|"
+    rf"\b(?:{_MOVED_BY_VERBS})(?:\s+\w+)?\s+by\b|"
     r"\s+in\s+(?:the\s+)?(?:shares|stocks?|share\s+prices?|stock\s+prices?)\s+of\b|"
     + COPULA_MOVE.pattern.replace("?P<verb>", ""),
     re.IGNORECASE,
