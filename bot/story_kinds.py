@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from bot.news_terms import RATIO
 from bot.question.model import WORD, Question
 from index.reader import SearchHit
+from index.records import Entity
 from index.text import fold, split_sentences
 
 _INDEXES = r"(?:the\s+)?(?:dow(?:\s+jones)?|s&p(?:\s*500)?|nasdaq[\s-]?100|russell\s*\d*|index)"
@@ -132,6 +133,12 @@ def asked_story(text: str) -> tuple[StoryKind, str] | None:
     return None
 
 
+def _called(entity: Entity) -> set[str]:
+    """The words a sentence may name a company by: those of its name, and its ticker."""
+    words = {w for w in WORD.findall(fold(entity.name.split(" (")[0])) if len(w) > 2}
+    return words | ({entity.ticker.lower()} if entity.ticker else set())
+
+
 def untold_kind(question: Question, people: Iterable[str], hits: Sequence[SearchHit]) -> str:
     """The question's words for its story when no sentence of ``hits`` tells a story of that
     kind about whom it names; "" when one does or the question tells no such story.
@@ -151,19 +158,15 @@ def untold_kind(question: Question, people: Iterable[str], hits: Sequence[Search
             said = f"{agent.group()} {said}"  # "doj sued"
     if ratio := RATIO.search(said):  # "the 10 for 1 split": that split, not the 4-for-1
         told.append(re.compile(rf"\b{ratio[1]}\s*-?\s*for\s*-?\s*{ratio[2]}\b"))
-    who = {p for p in people if p} if kind.person else set()
-    if not who:
-        who = {w for e in question.subjects()
-               for w in WORD.findall(fold(e.name.split(" (")[0])) if len(w) > 2}
-        who |= {e.ticker.lower() for e in question.subjects() if e.ticker}
-    if not who:
-        return ""
-    groups = [who]
     if kind.together and len(question.entities) < 2:
         return ""  # "did alibaba get bought up": a stock bid up, not a deal of two companies
-    if kind.together:  # each company in the sentence
-        groups = [{w for w in WORD.findall(fold(e.name.split(" (")[0])) if len(w) > 2}
-                  | {(e.ticker or "").lower()} - {""} for e in question.entities]
+    who = {p for p in people if p} if kind.person else set()
+    if not who:
+        who = set().union(*map(_called, question.subjects()))
+    if not who:
+        return ""
+    # a deal is told of each company in the sentence; other stories of any of them
+    groups = [_called(e) for e in question.entities] if kind.together else [who]
     for hit in hits:
         for sentence in map(fold, split_sentences(f"{hit.title}. {hit.text}")):
             words = set(WORD.findall(sentence))
