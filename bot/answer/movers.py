@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from bot.answer.evidence import Evidence
 from bot.answer.sectors import asked_sectors, placed, sentences_of
+from bot.answer.sentences import name_forms
 from bot.question.model import Question
 from index.lexicon import FUNDAMENTAL, move_pattern
 from index.reader import SearchHit
@@ -211,12 +212,11 @@ def plan_movers(question: Question, evidence: Evidence) -> list[MoverPlan]:
 def _names(plan: MoverPlan) -> list[str]:
     """How the news may name a mover: "Alphabet (Google)" as alphabet, google, googl;
     "Meta Platforms" as meta too."""
-    base, _, alias = plan.name.partition(" (")
-    names = [fold(base), fold(alias.rstrip(")")), (plan.ticker or "").casefold()]
-    words = fold(base).split()
+    names = name_forms(plan.name, plan.ticker)
+    words = fold(plan.name.partition(" (")[0]).split()
     if len(words) > 1 and len(words[0]) > 3:
         names.append(words[0])
-    return [n for n in names if n]
+    return names
 
 
 def excluded_plans(question: Question, evidence: Evidence) -> list[MoverPlan]:

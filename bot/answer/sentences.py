@@ -50,24 +50,28 @@ def _content_words(text: str) -> set[str]:
     return {w for w in _WORD.findall(fold(text)) if w not in _STOP and len(w) > 1}
 
 
-def _names(question: Question) -> list[str]:
-    """How the news may name the companies asked about: "Alphabet (Google)" as alphabet and
-    google, and their tickers (folded)."""
+def name_forms(name: str, ticker: str | None) -> list[str]:
+    """How the news may name a company, folded: "Alphabet (Google)", GOOGL as alphabet,
+    google and googl."""
+    base, _, alias = name.partition(" (")
+    return [n for n in (fold(base), fold(alias.rstrip(")")), (ticker or "").casefold()) if n]
+
+
+def _names(question: Question) -> list[re.Pattern[str]]:
+    """The companies asked about as the news may name them (two letters or more)."""
     names = [t.casefold() for t in question.tickers]
-    for entity in question.entities:
-        base, _, alias = entity.name.partition(" (")
-        names += [fold(base), fold(alias.rstrip(")"))]
-    return [n for n in names if len(n) > 1]
+    names += [n for e in question.entities for n in name_forms(e.name, e.ticker)]
+    return [re.compile(rf"\b{re.escape(n)}\b") for n in dict.fromkeys(names) if len(n) > 1]
 
 
-def _score(sentence: str, question: Question, rank: int, from_move: bool) -> float:
+def _score(sentence: str, question: Question, rank: int, from_move: bool,
+           names: list[re.Pattern[str]]) -> float:
     folded = fold(sentence)
     words = _content_words(sentence)
     asked = set(question.keywords) | _content_words(question.text)
     overlap = len(words & asked) / max(len(asked), 1)
     score = 1.0 / (rank + 1) + 1.5 * overlap
-    named = any(re.search(rf"\b{re.escape(n)}\b", folded) for n in _names(question))
-    if named:
+    if any(n.search(folded) for n in names):
         score += 0.8
         if question.intent == "why_moved" and _CAUSE.search(folded):
             score += CAUSE_BOOST  # "... fell 12% after it flagged Cerner concerns"
@@ -94,12 +98,13 @@ def pick_sentences(
     """Up to ``limit`` (sentence, article id) pairs, best first, at most two per article and
     about ``MAX_CHARS`` in all; at least two when two exist."""
     scored: list[tuple[float, int, str, str]] = []
+    names = _names(question)
     for order, candidate in enumerate(candidates):
         for sentence in split_sentences(candidate.text):
             sentence = sentence.strip()
             if not sentence:
                 continue
-            value = _score(sentence, question, candidate.rank, candidate.from_move)
+            value = _score(sentence, question, candidate.rank, candidate.from_move, names)
             scored.append((value, order, sentence, candidate.article_id))
     scored.sort(key=lambda item: (-item[0], item[1]))
     picked: list[tuple[str, str]] = []
