@@ -310,7 +310,7 @@ def find_companies(text: str, resolver: EntityResolver) -> CompanyMatch:
     taken = [(h.start, h.end) for h in hits]
     for start, end, company in known_for(text, resolver.table, taken):  # "the iphone maker"
         hits.append(_Hit(start, end, company, "alias"))
-    taken = [(h.start, h.end) for h in hits]
+        taken.append((start, end))
     hits.extend(_Scanner(resolver, text, taken).scan())
     hits.sort(key=lambda h: h.start)
 
